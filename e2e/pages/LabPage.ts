@@ -1,0 +1,35 @@
+import type { Locator, Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Screenshots land in e2e/screenshots/ (git-ignored) so a person can look at what the tests saw. */
+export const SCREENSHOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'screenshots');
+
+/** The lab page as a user meets it: roles and labels, not CSS internals. */
+export class LabPage {
+  readonly backendBadge: Locator;
+  readonly backendPanel: Locator;
+
+  constructor(readonly page: Page) {
+    this.backendBadge = page.getByRole('status', { name: 'TF.js backend' });
+    this.backendPanel = page.getByRole('region', { name: 'Compute backend' });
+  }
+
+  async open(): Promise<void> {
+    await this.page.goto('/');
+  }
+
+  /** Waits until the worker has reported its backend (or failed), and returns the panel's backend name. */
+  async waitForBackend(): Promise<string> {
+    await this.backendBadge.and(this.page.locator('[data-phase="ready"], [data-phase="failed"]')).waitFor();
+    return (await this.backendPanel.getByTestId('backend-name').textContent()) ?? '';
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const path = resolve(SCREENSHOT_DIR, `${name}.png`);
+    await this.page.screenshot({ path, fullPage: true });
+    return path;
+  }
+}

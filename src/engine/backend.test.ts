@@ -1,0 +1,27 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { initBackend } from './backend.ts';
+
+describe('initBackend in Node (no WebGPU, no WebGL)', () => {
+  it('falls back to cpu, says why each GPU backend was skipped, and passes the self-test', async () => {
+    const report = await initBackend('auto');
+    expect(report.name).toBe('cpu');
+    expect(tf.getBackend()).toBe('cpu');
+    expect(report.attempts.map((a) => [a.backend, a.ok])).toEqual([
+      ['webgpu', false],
+      ['webgl', false],
+      ['cpu', true],
+    ]);
+    expect(report.attempts[0]?.reason).toMatch(/navigator\.gpu is undefined/);
+    expect(report.attempts[1]?.reason).toMatch(/OffscreenCanvas/);
+    expect(report.selfTest.got).toEqual([-1.5, 3.5, -1.5, 12.5]);
+    expect(report.adapter).toBeNull();
+    expect(report.tfVersion).toBe(tf.version.tfjs);
+  });
+
+  it('tries an explicit preference first', async () => {
+    const report = await initBackend('cpu');
+    expect(report.attempts).toHaveLength(1);
+    expect(report.name).toBe('cpu');
+  });
+});

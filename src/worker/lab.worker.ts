@@ -1,0 +1,42 @@
+/**
+ * The lab worker: owns TF.js and everything that trains. The page talks to it only through the
+ * messages of `protocol.ts`.
+ */
+import { assertNever } from '../core/assert.ts';
+import { initBackend } from '../engine/backend.ts';
+import type { FromWorker, ToWorker } from './protocol.ts';
+
+/** The part of DedicatedWorkerGlobalScope this file uses (the DOM lib does not declare it). */
+interface WorkerScope {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((ev: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = self as unknown as WorkerScope;
+
+function post(message: FromWorker, transfer: Transferable[] = []): void {
+  scope.postMessage(message, transfer);
+}
+
+async function handle(msg: ToWorker): Promise<void> {
+  switch (msg.type) {
+    case 'init': {
+      const report = await initBackend(msg.backend);
+      post({ type: 'backend-ready', runId: msg.runId, report });
+      return;
+    }
+    default:
+      assertNever(msg.type, 'message to the lab worker');
+  }
+}
+
+scope.onmessage = (ev) => {
+  const msg = ev.data;
+  handle(msg).catch((err: unknown) => {
+    post({
+      type: 'error',
+      runId: msg.runId,
+      message: err instanceof Error ? err.message : String(err),
+      ...(err instanceof Error && err.stack !== undefined ? { detail: err.stack } : {}),
+    });
+  });
+};

@@ -1,0 +1,23 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/**
+ * Cross-origin isolation (COOP + COEP) makes `SharedArrayBuffer` available, which TF.js's threaded-SIMD
+ * wasm backend needs. Both the dev server (`npm start`) and the preview server (used by e2e) send them.
+ */
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  plugins: [react()],
+  server: { headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
+  worker: { format: 'es' },
+  build: {
+    target: 'es2022',
+    // TF.js alone is ~1.5 MB minified; it is loaded by the worker, not the page.
+    chunkSizeWarningLimit: 4000,
+  },
+});
