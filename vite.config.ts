@@ -15,6 +15,20 @@ export default defineConfig({
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
   worker: { format: 'es' },
+  // TF.js is imported only by the worker, which Vite's dependency scan finds late: without this the dev
+  // server re-optimizes mid-load and the worker can mix chunks of two optimizer runs (WebGPU then fails
+  // to register). Pre-bundling both up front gives one tfjs-core from the first page load on.
+  optimizeDeps: {
+    entries: ['index.html', 'src/worker/*.worker.ts'],
+    include: [
+      '@tensorflow/tfjs',
+      '@tensorflow/tfjs-backend-webgpu',
+      'react',
+      'react-dom/client',
+      'react/jsx-dev-runtime',
+      'zustand',
+    ],
+  },
   build: {
     target: 'es2022',
     // TF.js alone is ~1.5 MB minified; it is loaded by the worker, not the page.

@@ -6,5 +6,7 @@ export default defineConfig({
     environment: 'node',
     // Oracle suites parse a few MiB of JSON; keep the default per-test timeout generous but bounded.
     testTimeout: 30_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'reports/unit.json' },
   },
 });

@@ -25,3 +25,14 @@ describe('initBackend in Node (no WebGPU, no WebGL)', () => {
     expect(report.name).toBe('cpu');
   });
 });
+
+describe('initBackend serialises overlapping calls', () => {
+  it('runs concurrent requests one after another, each seeing a consistent engine', async () => {
+    const order: string[] = [];
+    const a = initBackend('auto').then((r) => order.push(`auto:${r.name}`));
+    const b = initBackend('cpu').then((r) => order.push(`cpu:${r.name}`));
+    const c = initBackend('auto').then((r) => order.push(`auto2:${r.name}`));
+    await Promise.all([a, b, c]);
+    expect(order).toEqual(['auto:cpu', 'cpu:cpu', 'auto2:cpu']);
+  });
+});

@@ -70,11 +70,24 @@ async function selfTest(): Promise<number[]> {
   return values;
 }
 
+/** The tail of the queue of backend initialisations (see `initBackend`). */
+let queue: Promise<unknown> = Promise.resolve();
+
 /**
  * Initialises the first backend (preferred one first, then the `auto` order) that starts and passes the
  * self-test. Throws with every attempt's reason when none does.
+ *
+ * Calls are serialised: TF.js's engine is global, and two overlapping `setBackend` calls corrupt it (one
+ * sets `backendName` while the other is still initialising, so kernels of one backend run on the other's
+ * tensors). React StrictMode's double effects in dev sent two `init`s at once and hit exactly this.
  */
-export async function initBackend(preference: BackendPreference): Promise<BackendReport> {
+export function initBackend(preference: BackendPreference): Promise<BackendReport> {
+  const run = queue.then(() => initBackendNow(preference));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function initBackendNow(preference: BackendPreference): Promise<BackendReport> {
   const order: BackendName[] =
     preference === 'auto' ? [...AUTO_ORDER] : [preference, ...AUTO_ORDER.filter((b) => b !== preference)];
   const attempts: BackendAttempt[] = [];
