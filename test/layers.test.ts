@@ -18,7 +18,7 @@ function violations(file: string, code: string): string[] {
     [
       {
         files: ['**/*.ts', '**/*.tsx'],
-        languageOptions: { parser: tseslint.parser as Linter.Parser },
+        languageOptions: { parser: tseslint.parser },
         plugins: { lab: layers },
         rules: { 'lab/layers': 'error' },
       },
