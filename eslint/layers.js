@@ -68,7 +68,8 @@ const isTypeOnly = (node) =>
   (node.specifiers?.length > 0 &&
     node.specifiers.every((s) => s.importKind === 'type' || s.exportKind === 'type'));
 
-const isTestFile = (file) => /\.test\.tsx?$/.test(file);
+/** Tests and test-support modules (any file under a `testing/` folder) may use test/ helpers and node:*. */
+const isTestFile = (file) => /\.test\.tsx?$/.test(file) || file.split(path.sep).includes('testing');
 
 export default {
   rules: {

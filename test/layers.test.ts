@@ -96,6 +96,10 @@ describe('lab/layers (import direction)', () => {
     ],
     ['ui/x.tsx', "import { useLabStore } from '../store/labStore.ts'; import { LineChart } from 'recharts';"],
     ['core/x.test.ts', "import { readOracle } from '../../test/oracle.ts'; import { it } from 'vitest';"],
+    [
+      'data/testing/shared.ts',
+      "import { sharedPath } from '../../../test/oracle.ts'; import { readFileSync } from 'node:fs';",
+    ],
   ])('%s: %s is allowed', (file, code) => {
     expect(violations(file, code)).toEqual([]);
   });

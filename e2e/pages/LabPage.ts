@@ -10,10 +10,12 @@ export const SCREENSHOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '
 export class LabPage {
   readonly backendBadge: Locator;
   readonly backendPanel: Locator;
+  readonly datasetPanel: Locator;
 
   constructor(readonly page: Page) {
     this.backendBadge = page.getByRole('status', { name: 'TF.js backend' });
     this.backendPanel = page.getByRole('region', { name: 'Compute backend' });
+    this.datasetPanel = page.getByRole('region', { name: 'Dataset' });
   }
 
   async open(): Promise<void> {
@@ -24,6 +26,23 @@ export class LabPage {
   async waitForBackend(): Promise<string> {
     await this.backendBadge.and(this.page.locator('[data-phase="ready"], [data-phase="failed"]')).waitFor();
     return (await this.backendPanel.getByTestId('backend-name').textContent()) ?? '';
+  }
+
+  /** Picks files (or a folder's files) with the dataset panel's file input, as a user would. */
+  async openDatasetFiles(
+    paths: string[] | { name: string; mimeType: string; buffer: Buffer }[],
+  ): Promise<void> {
+    await this.datasetPanel.getByLabel('Open dataset files').setInputFiles(paths);
+  }
+
+  /** Waits until no dataset load is in flight. */
+  async waitForDatasetIdle(): Promise<void> {
+    await this.datasetPanel.getByTestId('dataset-progress').waitFor({ state: 'detached' });
+  }
+
+  async datasetCount(): Promise<number> {
+    const text = (await this.datasetPanel.getByTestId('dataset-count').textContent()) ?? '';
+    return Number(text.replace(/,/g, ''));
   }
 
   async screenshot(name: string): Promise<string> {

@@ -4,9 +4,11 @@
  */
 import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice.ts';
+import { createDatasetSlice, type DatasetSlice } from './datasetSlice.ts';
 
-export type LabState = BackendSlice;
+export type LabState = BackendSlice & DatasetSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
+  ...createDatasetSlice(...a),
 }));

@@ -1,10 +1,12 @@
 import { useEffect } from 'react';
 import { startLab } from '../store/bridge.ts';
 import { BackendBadge, BackendPanel } from './BackendPanel.tsx';
+import { DatasetPanel, loadBuiltin } from './DatasetPanel.tsx';
 
 export function App() {
   useEffect(() => {
     startLab('auto');
+    loadBuiltin();
   }, []);
 
   return (
@@ -19,6 +21,7 @@ export function App() {
         <BackendBadge />
       </header>
       <main className="grid">
+        <DatasetPanel />
         <BackendPanel />
       </main>
     </div>

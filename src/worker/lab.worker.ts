@@ -4,6 +4,7 @@
  */
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
+import { loadDatasetJob } from './datasets.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
 /** The part of DedicatedWorkerGlobalScope this file uses (the DOM lib does not declare it). */
@@ -24,8 +25,11 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ type: 'backend-ready', runId: msg.runId, report });
       return;
     }
+    case 'load-dataset':
+      await loadDatasetJob(msg.runId, msg.source, msg.options ?? {}, post);
+      return;
     default:
-      assertNever(msg.type, 'message to the lab worker');
+      assertNever(msg, 'message to the lab worker');
   }
 }
 

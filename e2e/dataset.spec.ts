@@ -1,0 +1,103 @@
+import { expect, test } from '@playwright/test';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LabPage } from './pages/LabPage.ts';
+
+const shared =
+  process.env['LAB_SHARED_DIR'] ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'shared');
+const regression = resolve(shared, 'data', 'cgcnn-sample-regression');
+
+test('the lab opens with the built-in teaching set, featurized in the worker', async ({ page }) => {
+  const lab = new LabPage(page);
+  await lab.open();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText(/teaching set/i, { timeout: 60_000 });
+  expect(await lab.datasetCount()).toBe(2000);
+  // Said plainly: it is synthetic, and how the target is computed.
+  await expect(lab.datasetPanel.getByTestId('dataset-description')).toContainText(/synthetic/i);
+  await expect(lab.datasetPanel.getByTestId('dataset-description')).toContainText(/eV\/atom/);
+  await expect(lab.datasetPanel.getByTestId('dataset-split')).toHaveText('1600 / 200 / 200');
+  const elements = (await lab.datasetPanel.getByTestId('dataset-elements').textContent()) ?? '';
+  expect(Number(elements.split(':')[0])).toBeGreaterThanOrEqual(30);
+  await expect(lab.datasetPanel.getByRole('figure', { name: /Histogram of energy_per_atom/ })).toBeVisible();
+  await lab.screenshot('dataset-builtin');
+});
+
+test('real data and bad data: a CGCNN folder loads; garbage and a truncated CIF are explained', async ({
+  page,
+}) => {
+  test.skip(!existsSync(regression), `${regression} not found (fresh clone without ../shared)`);
+  const lab = new LabPage(page);
+  await lab.open();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText(/teaching set/i, { timeout: 60_000 });
+
+  // The CGCNN sample folder (id_prop.csv + 10 CIFs + atom_init.json), picked as files.
+  const files = readdirSync(regression)
+    .filter((f) => f !== 'PROVENANCE.md')
+    .map((f) => resolve(regression, f));
+  await lab.openDatasetFiles(files);
+  await lab.waitForDatasetIdle();
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('10');
+  await expect(lab.datasetPanel.getByTestId('dataset-rejected')).toHaveText('0');
+
+  // Garbage bytes: a clear message, and the loaded dataset stays.
+  await lab.openDatasetFiles([
+    {
+      name: 'garbage.bin',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)),
+    },
+  ]);
+  await lab.waitForDatasetIdle();
+  await expect(lab.datasetPanel.getByRole('alert')).toContainText(/garbage\.bin/);
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('10');
+  await lab.screenshot('dataset-garbage');
+
+  // The same folder with one CIF cut in half: that row is rejected with its reason; the rest loads.
+  const truncated = files.map((f) => {
+    const name = f.slice(f.lastIndexOf('/') + 1);
+    const text = readFileSync(f);
+    return {
+      name,
+      mimeType: 'text/plain',
+      buffer: name === '1000041.cif' ? text.subarray(0, Math.floor(text.length / 2)) : text,
+    };
+  });
+  await lab.openDatasetFiles(truncated);
+  await lab.waitForDatasetIdle();
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('9');
+  await expect(lab.datasetPanel.getByTestId('dataset-rejected')).toHaveText('1');
+  await lab.datasetPanel.getByText(/Rejected items/).click();
+  const table = lab.datasetPanel.getByRole('table', { name: 'Rejected items' });
+  await expect(table).toContainText('1000041');
+  await lab.screenshot('dataset-truncated');
+});
+
+test('a perovskite CSV with a CIF column loads, and another target can be chosen; mp-dielectric json.gz loads', async ({
+  page,
+}) => {
+  const perov = resolve(shared, 'data', 'perov5-castelli', 'test.csv');
+  const mp = resolve(shared, 'data', 'mp-dielectric', 'dielectric_constant.json.gz');
+  test.skip(!existsSync(perov) || !existsSync(mp), 'needs ../shared/data (fresh clone without it)');
+  const lab = new LabPage(page);
+  await lab.open();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText(/teaching set/i, { timeout: 60_000 });
+
+  await lab.openDatasetFiles([perov]);
+  await lab.waitForDatasetIdle();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('test.csv');
+  expect(await lab.datasetCount()).toBe(3785);
+  const target = lab.datasetPanel.getByLabel('Target');
+  await expect(target).toHaveValue('heat_all');
+  await target.selectOption('dir_gap');
+  await lab.waitForDatasetIdle();
+  await expect(target).toHaveValue('dir_gap');
+  await expect(lab.datasetPanel.getByRole('figure', { name: 'Histogram of dir_gap' })).toBeVisible();
+  expect(await lab.datasetCount()).toBe(3785);
+  await lab.screenshot('dataset-perov5');
+
+  await lab.openDatasetFiles([mp]);
+  await lab.waitForDatasetIdle();
+  expect(await lab.datasetCount()).toBe(1056);
+  await expect(lab.datasetPanel.getByLabel('Target')).toHaveValue('band_gap');
+});
