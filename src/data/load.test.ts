@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { p1Cif } from './testing/fixtures.ts';
 import { sharedPath } from '../../test/oracle.ts';
 import { DEFAULT_LIMITS, loadDataset, sniffFile, type LoadResult, type VirtualFile } from './load.ts';
 import { describeShared, readShared, readSharedText } from './testing/shared.ts';
@@ -40,33 +41,6 @@ function timed<T>(name: string, f: () => T): T {
   timings[name] = performance.now() - t0;
   console.log(`[load time] ${name}: ${timings[name].toFixed(0)} ms`);
   return out;
-}
-
-/** A P1 CIF (pymatgen style) with a cubic cell of edge `a` and the given fractional sites. */
-function p1Cif(name: string, a: number, sites: [string, number, number, number][]): string {
-  return [
-    `data_${name}`,
-    "_symmetry_space_group_name_H-M   'P 1'",
-    `_cell_length_a   ${a}`,
-    `_cell_length_b   ${a}`,
-    `_cell_length_c   ${a}`,
-    '_cell_angle_alpha   90',
-    '_cell_angle_beta   90',
-    '_cell_angle_gamma   90',
-    'loop_',
-    ' _symmetry_equiv_pos_site_id',
-    ' _symmetry_equiv_pos_as_xyz',
-    "  1  'x, y, z'",
-    'loop_',
-    ' _atom_site_type_symbol',
-    ' _atom_site_label',
-    ' _atom_site_fract_x',
-    ' _atom_site_fract_y',
-    ' _atom_site_fract_z',
-    ' _atom_site_occupancy',
-    ...sites.map(([el, x, y, z], k) => `  ${el}  ${el}${k}  ${x}  ${y}  ${z}  1`),
-    '',
-  ].join('\n');
 }
 
 const CSCL = (name: string) =>

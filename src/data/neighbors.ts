@@ -23,6 +23,7 @@
  * 35k neighbours: ~2 ms). The neighbour search works in the basis as given (images are reported in
  * it); the overlap check, which reports no images, first LLL-reduces the lattice.
  */
+import { inverse3 } from '../core/mat3.ts';
 import type { Structure } from './types.ts';
 
 /** Neighbours of every site in compressed-sparse-row layout, each site's neighbours sorted by distance. */
@@ -603,7 +604,7 @@ export function minPairDistance(structure: Structure): MinPairDistance {
   if (n === 0) return { distance: Infinity, i: -1, j: -1 };
   const R = lllReduce(structure.lattice);
   // frac' = cart · R⁻¹ (R⁻¹ = adj(R)/det(R), rows of R = reduced vectors).
-  const inv = invert3(R);
+  const inv = inverse3(R);
   const fr = new Float64Array(3 * n);
   for (let s = 0; s < n; s++) {
     const [x, y, z] = cart(
@@ -671,34 +672,4 @@ export function minPairDistance(structure: Structure): MinPairDistance {
     }
   }
   return { distance: Math.sqrt(best2), i: bi, j: bj };
-}
-
-/** Inverse of a row-major 3×3 matrix (adjugate / determinant). */
-function invert3(m: Float64Array): Float64Array {
-  const [a, b, c, d, e, f, g, h, i] = m as unknown as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const A = e * i - f * h,
-    B = -(d * i - f * g),
-    C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  return Float64Array.from([
-    A / det,
-    -(b * i - c * h) / det,
-    (b * f - c * e) / det,
-    B / det,
-    (a * i - c * g) / det,
-    -(a * f - c * d) / det,
-    C / det,
-    -(a * h - b * g) / det,
-    (a * e - b * d) / det,
-  ]);
 }

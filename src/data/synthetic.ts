@@ -59,6 +59,7 @@
  * of entries gets `outlierShift` added (a simulated failed DFT run), all from the seeded generator.
  */
 
+import { inverse3 } from '../core/mat3.ts';
 import { minPairDistance, periodicNeighbors } from './neighbors.ts';
 import { Rng } from '../core/rng.ts';
 import { COVALENT_RADIUS_PM, ELECTRONEGATIVITY } from './elementProperties.ts';
@@ -446,26 +447,6 @@ export function prototypeStructure(
 /** Number of cell variants of a prototype (for {@link prototypeStructure}'s `cell`). */
 export function prototypeCellCount(proto: TeachingPrototype): number {
   return VARIANTS[proto].length;
-}
-
-/** Inverse of a row-major 3×3 matrix (the lattice is never singular here). */
-function inverse3(m: Float64Array): Float64Array {
-  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0, g = 0, h = 0, i = 0] = m;
-  const A = e * i - f * h;
-  const B = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  return Float64Array.from([
-    A / det,
-    -(b * i - c * h) / det,
-    (b * f - c * e) / det,
-    B / det,
-    (a * i - c * g) / det,
-    -(a * f - c * d) / det,
-    C / det,
-    -(a * h - b * g) / det,
-    (a * e - b * d) / det,
-  ]);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { det3 } from '../../core/mat3.ts';
 import { DEFAULT_LIMITS } from '../validate.ts';
 import {
   baseName,
@@ -7,7 +8,6 @@ import {
   Collector,
   DatasetInputError,
   decodeText,
-  det3,
   dirName,
   extOf,
   invert3,

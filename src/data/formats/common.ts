@@ -7,6 +7,7 @@
  * row 1 is the first row under the header) and `line` the 1-based line of the file where that row or
  * item starts. Messages say "data row 37 (line 1204)".
  */
+import { det3, inverse3 } from '../../core/mat3.ts';
 import type { Entry, Rejection, RejectReason, SourceRef, Structure } from '../types.ts';
 import { validateStructure, type Limits } from '../validate.ts';
 
@@ -348,34 +349,9 @@ export function chooseTarget(
 
 /** Inverse of a row-major 3×3 matrix, or null when (nearly) singular. */
 export function invert3(m: ArrayLike<number>): Float64Array | null {
-  const a = (k: number) => m[k] ?? NaN;
-  const c00 = a(4) * a(8) - a(5) * a(7);
-  const c01 = a(5) * a(6) - a(3) * a(8);
-  const c02 = a(3) * a(7) - a(4) * a(6);
-  const det = a(0) * c00 + a(1) * c01 + a(2) * c02;
+  const det = det3(m);
   if (!Number.isFinite(det) || Math.abs(det) < 1e-12) return null;
-  const d = 1 / det;
-  return Float64Array.from([
-    c00 * d,
-    (a(2) * a(7) - a(1) * a(8)) * d,
-    (a(1) * a(5) - a(2) * a(4)) * d,
-    c01 * d,
-    (a(0) * a(8) - a(2) * a(6)) * d,
-    (a(2) * a(3) - a(0) * a(5)) * d,
-    c02 * d,
-    (a(1) * a(6) - a(0) * a(7)) * d,
-    (a(0) * a(4) - a(1) * a(3)) * d,
-  ]);
-}
-
-/** Determinant of a row-major 3×3 matrix (signed cell volume for a lattice). */
-export function det3(m: ArrayLike<number>): number {
-  const a = (k: number) => m[k] ?? NaN;
-  return (
-    a(0) * (a(4) * a(8) - a(5) * a(7)) -
-    a(1) * (a(3) * a(8) - a(5) * a(6)) +
-    a(2) * (a(3) * a(7) - a(4) * a(6))
-  );
+  return inverse3(m);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
+import { p1Cif } from '../testing/fixtures.ts';
 import { DEFAULT_LIMITS, type Limits } from '../validate.ts';
 import { Progress, type FormatOptions } from './common.ts';
 import { loadCsvCif, readCsvTables, smilesMessage } from './csvCif.ts';
@@ -16,31 +17,10 @@ const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** A P1 CIF of CsCl (cubic, a = 4.115 Å), written like pymatgen does. */
 const cif = (name: string, a = 4.115) =>
-  [
-    '# generated using pymatgen',
-    `data_${name}`,
-    "_symmetry_space_group_name_H-M   'P 1'",
-    `_cell_length_a   ${a}`,
-    `_cell_length_b   ${a}`,
-    `_cell_length_c   ${a}`,
-    '_cell_angle_alpha   90',
-    '_cell_angle_beta   90',
-    '_cell_angle_gamma   90',
-    'loop_',
-    ' _symmetry_equiv_pos_site_id',
-    ' _symmetry_equiv_pos_as_xyz',
-    "  1  'x, y, z'",
-    'loop_',
-    ' _atom_site_type_symbol',
-    ' _atom_site_label',
-    ' _atom_site_fract_x',
-    ' _atom_site_fract_y',
-    ' _atom_site_fract_z',
-    ' _atom_site_occupancy',
-    '  Cs  Cs0  0  0  0  1',
-    '  Cl  Cl1  0.5  0.5  0.5  1',
-    '',
-  ].join('\n');
+  p1Cif(name, a, [
+    ['Cs', 0, 0, 0],
+    ['Cl', 0.5, 0.5, 0.5],
+  ]);
 
 describe('readTable', () => {
   it('gives each row the line it starts on, across multi-line quoted fields and CRLF', () => {

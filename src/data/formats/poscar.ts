@@ -9,7 +9,8 @@
 import type { VirtualFile } from '../archive.ts';
 import { elementOfLabel } from '../elements.ts';
 import type { FormatOptions, FormatResult } from './common.ts';
-import { baseName, cartesianToFractional, decodeText, det3, dirName, parseNumber } from './common.ts';
+import { det3 } from '../../core/mat3.ts';
+import { baseName, cartesianToFractional, decodeText, dirName, parseNumber } from './common.ts';
 import { readIdTable } from './idTable.ts';
 import { loadKeyedSet, type KeyedFile } from './keyedSet.ts';
 import type { StructureOrProblem } from './pymatgen.ts';
