@@ -14,7 +14,13 @@ export default defineConfig({
   plugins: [react()],
   server: { headers: crossOriginIsolation },
   preview: { headers: crossOriginIsolation },
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // TF.js's threaded wasm starts its pthread workers from the *source text* of an Emscripten factory
+    // (Function.prototype.toString): mangled names break it ("e is not defined" in every pthread).
+    // Neither mangle nor compress the worker bundle (compressing inlines the factory's `_scriptDir`).
+    rolldownOptions: { output: { minify: { mangle: false, compress: false } } },
+  },
   // TF.js is imported only by the worker, which Vite's dependency scan finds late: without this the dev
   // server re-optimizes mid-load and the worker can mix chunks of two optimizer runs (WebGPU then fails
   // to register). Pre-bundling both up front gives one tfjs-core from the first page load on.
@@ -23,6 +29,7 @@ export default defineConfig({
     include: [
       '@tensorflow/tfjs',
       '@tensorflow/tfjs-backend-webgpu',
+      '@tensorflow/tfjs-backend-wasm',
       'react',
       'react-dom/client',
       'react/jsx-dev-runtime',

@@ -24,3 +24,15 @@ test('the lab loads and its worker initialises TF.js on WebGPU', async ({ page }
 
   expect(errors).toEqual([]);
 });
+
+test('?backend=wasm runs the threaded-SIMD wasm backend (the page is cross-origin isolated)', async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  await page.goto('/?backend=wasm');
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await expect(lab.backendPanel.getByTestId('backend-selftest')).toContainText('-1.5, 3.5, -1.5, 12.5');
+  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText('SIMD');
+  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText(/\d+ threads/);
+  await lab.screenshot('backend-wasm');
+});

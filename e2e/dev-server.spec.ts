@@ -17,4 +17,9 @@ test('the dev server (npm start) lands on WebGPU on every load', async ({ page }
   await lab.screenshot('dev-server-backend');
   expect(seen).toEqual(['webgpu', 'webgpu', 'webgpu', 'webgpu']);
   await expect(lab.backendPanel.getByRole('listitem')).toHaveCount(1);
+
+  // The threaded wasm build also starts from the dev server (its pthread workers need unmangled code).
+  await page.goto(`http://localhost:${DEV_PORT}/?backend=wasm`);
+  expect(await lab.waitForBackend()).toBe('wasm');
+  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText(/\d+ threads/);
 });

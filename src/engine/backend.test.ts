@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { initBackend } from './backend.ts';
 
 describe('initBackend in Node (no WebGPU, no WebGL)', () => {
-  it('falls back to cpu, says why each GPU backend was skipped, and passes the self-test', async () => {
+  it('falls back to wasm, says why each GPU backend was skipped, and passes the self-test', async () => {
     const report = await initBackend('auto');
-    expect(report.name).toBe('cpu');
-    expect(tf.getBackend()).toBe('cpu');
+    expect(report.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(report.wasm?.simd).toBe(true);
     expect(report.attempts.map((a) => [a.backend, a.ok])).toEqual([
       ['webgpu', false],
       ['webgl', false],
-      ['cpu', true],
+      ['wasm', true],
     ]);
     expect(report.attempts[0]?.reason).toMatch(/navigator\.gpu is undefined/);
     expect(report.attempts[1]?.reason).toMatch(/OffscreenCanvas/);
@@ -33,6 +34,6 @@ describe('initBackend serialises overlapping calls', () => {
     const b = initBackend('cpu').then((r) => order.push(`cpu:${r.name}`));
     const c = initBackend('auto').then((r) => order.push(`auto2:${r.name}`));
     await Promise.all([a, b, c]);
-    expect(order).toEqual(['auto:cpu', 'cpu:cpu', 'auto2:cpu']);
+    expect(order).toEqual(['auto:wasm', 'cpu:cpu', 'auto2:wasm']);
   });
 });

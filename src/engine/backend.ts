@@ -1,13 +1,14 @@
 /**
  * Choosing and initialising the TF.js backend. Runs in the worker (browser) and in Node (CLI, tests).
  *
- * Order for `auto`: webgpu → webgl → cpu. Each candidate must initialise *and* compute a small known
- * answer correctly before it is accepted; every attempt is reported with its reason, so the page can say
- * why the lab is not on the GPU. (wasm joins the list with the training engine, which needs kernels
- * wasm lacks — see DEVELOPERS.md.)
+ * Order for `auto`: webgpu → webgl → wasm → cpu. Each candidate must initialise *and* compute a small
+ * known answer correctly before it is accepted; every attempt is reported with its reason, so the page
+ * can say why the lab is not on the GPU. wasm is the fast CPU path (SIMD, and threads when the page is
+ * cross-origin isolated); the model avoids the kernels wasm lacks (see src/model/cgcnn.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type {
   AdapterInfo,
   BackendAttempt,
@@ -16,7 +17,7 @@ import type {
   BackendReport,
 } from './backendTypes.ts';
 
-export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'cpu'];
+export const AUTO_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Minimal structural view of `navigator.gpu` (avoids a dependency on @webgpu/types at this boundary). */
 interface GpuLike {
@@ -112,6 +113,14 @@ async function initBackendNow(preference: BackendPreference): Promise<BackendRep
       return {
         name,
         adapter: name === 'webgpu' ? await readAdapterInfo() : null,
+        wasm:
+          name === 'wasm'
+            ? {
+                simd: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true,
+                threads: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true,
+                threadCount: getThreadsCount(),
+              }
+            : null,
         attempts,
         tfVersion: tf.version.tfjs,
         crossOriginIsolated: (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true,

@@ -36,6 +36,8 @@ export interface BackendReport {
   tfVersion: string;
   /** Whether the worker is cross-origin isolated (needed for the threaded-SIMD wasm backend). */
   crossOriginIsolated: boolean;
+  /** Set when `name` is 'wasm': which build runs (SIMD, threads) and with how many threads. */
+  wasm: { simd: boolean; threads: boolean; threadCount: number } | null;
   /** A tiny kernel run on the chosen backend, checked against the known answer. */
   selfTest: { op: string; expected: number[]; got: number[] };
 }

@@ -9,6 +9,7 @@ const report: BackendReport = {
   attempts: [{ backend: 'webgpu', ok: true, ms: 12 }],
   tfVersion: '4.22.0',
   crossOriginIsolated: true,
+  wasm: null,
   selfTest: { op: 'x', expected: [1], got: [1] },
 };
 

@@ -1,11 +1,20 @@
 import { useEffect } from 'react';
 import { startLab } from '../store/bridge.ts';
+import type { BackendPreference } from '../worker/protocol.ts';
 import { BackendBadge, BackendPanel } from './BackendPanel.tsx';
 import { DatasetPanel, loadBuiltin } from './DatasetPanel.tsx';
 
+const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+
+/** `?backend=wasm` etc. in the address picks the backend (a shared link reproduces the set-up). */
+function backendFromUrl(): BackendPreference {
+  const b = new URLSearchParams(window.location.search).get('backend');
+  return BACKENDS.find((x) => x === b) ?? 'auto';
+}
+
 export function App() {
   useEffect(() => {
-    startLab('auto');
+    startLab(backendFromUrl());
     loadBuiltin();
   }, []);
 

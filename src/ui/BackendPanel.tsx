@@ -55,6 +55,17 @@ export function BackendPanel() {
             <dd data-testid="backend-name">{backend.report.name}</dd>
             <dt>Adapter</dt>
             <dd data-testid="backend-adapter">{adapterLine(backend.report)}</dd>
+            {backend.report.wasm !== null && (
+              <>
+                <dt>wasm build</dt>
+                <dd data-testid="backend-wasm">
+                  {backend.report.wasm.simd ? 'SIMD' : 'no SIMD'},{' '}
+                  {backend.report.wasm.threads
+                    ? `${backend.report.wasm.threadCount} threads`
+                    : 'single-threaded'}
+                </dd>
+              </>
+            )}
             <dt>TF.js</dt>
             <dd>{backend.report.tfVersion}</dd>
             <dt>Cross-origin isolated</dt>

@@ -2,6 +2,10 @@
  * The lab worker: owns TF.js and everything that trains. The page talks to it only through the
  * messages of `protocol.ts`.
  */
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadDatasetJob } from './datasets.ts';
@@ -13,6 +17,14 @@ interface WorkerScope {
   onmessage: ((ev: MessageEvent<ToWorker>) => void) | null;
 }
 const scope = self as unknown as WorkerScope;
+
+// The wasm backend's binaries, bundled by Vite: TF.js picks threaded SIMD when the page is
+// cross-origin isolated (COOP/COEP), else SIMD, else plain.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlain,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+});
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
