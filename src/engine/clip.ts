@@ -54,7 +54,10 @@ export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number | null): Cl
   // Intermediates are disposed here; only the returned tensors survive (the inputs, when returned as
   // `clipped`, were not created inside this tidy and are left alone).
   return tf.tidy(() => {
-    const sumSq = grads.length === 0 ? tf.scalar(0) : tf.addN(grads.map((g) => tf.sum(tf.square(g))));
+    // stack + sum, not tf.addN: WebGPU's AddN gave 0 for the 18 per-tensor sums of CGCNN (SwiftShader,
+    // TF.js 4.22; caught by the parity e2e).
+    const sumSq =
+      grads.length === 0 ? tf.scalar(0) : tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))));
     const preNorm = tf.sqrt(sumSq) as tf.Scalar;
     if (maxNorm === null) return { clipped: grads, preNorm, coef: tf.scalar(1) };
     const raw = tf.div(maxNorm, tf.add(preNorm, CLIP_EPS));

@@ -1,0 +1,226 @@
+/**
+ * The CGCNN parity fixture (`../shared/oracle/cgcnn_parity.json`) run through the engine's pieces:
+ * shared by the Node parity test (cpu, wasm) and the browser parity page (webgpu, e2e/parity). Pure
+ * TF.js — no Node APIs — so it runs in both. Test support only; the app does not import it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { makeOptimizerConfig, type OptimizerConfig } from '../../core/optimizers.ts';
+import { disposeBatchTensors, reverseIndex, type BatchTensors } from '../../model/batch.ts';
+import { CgcnnModel, type CgcnnConfig } from '../../model/cgcnn.ts';
+import { clipByGlobalNorm } from '../clip.ts';
+import { lossTensor } from '../loss.ts';
+import { DeviceOptimizer } from '../optim.ts';
+
+export interface T {
+  shape: number[];
+  data: number[];
+}
+export interface TrainStep {
+  lr: number;
+  momentum: number;
+  momentum_key: string;
+  outputs: T;
+  huber_loss: number;
+  mse_loss: number;
+  preclip_norm: number;
+  clip_coef_clamped: number;
+  buffers_after: Record<string, T>;
+  params_after: Record<string, T>;
+}
+export interface TrainRun {
+  optimizer: 'SGD' | 'Adam';
+  optimizer_kwargs: {
+    lr: number;
+    momentum?: number;
+    betas?: [number, number];
+    eps?: number;
+    weight_decay: number;
+  };
+  clip: { max_norm: number; norm_type: number };
+  loss: { name: string; delta: number };
+  steps: TrainStep[];
+  eval_outputs_after: T;
+}
+export interface ParityCase {
+  config: {
+    orig_atom_fea_len: number;
+    nbr_fea_len: number;
+    atom_fea_len: number;
+    n_conv: number;
+    h_fea_len: number;
+    n_h: number;
+  };
+  batch: {
+    N: number;
+    M: number;
+    atom_fea: T;
+    nbr_fea: T;
+    nbr_fea_idx: T;
+    crystal_atom_idx: number[][];
+    targets: T;
+  };
+  init: { param_order: string[]; params: Record<string, T>; buffers: Record<string, T> };
+  train: { SGD: TrainRun; Adam: TrainRun };
+}
+
+export const configOf = (c: ParityCase): CgcnnConfig => ({
+  origAtomFeaLen: c.config.orig_atom_fea_len,
+  nbrFeaLen: c.config.nbr_fea_len,
+  atomFeaLen: c.config.atom_fea_len,
+  nConv: c.config.n_conv,
+  hFeaLen: c.config.h_fea_len,
+  nH: c.config.n_h,
+});
+
+/** The fixture's batch on the device (bond features straight from its nbr_fea [N, M, 41]). */
+export function fixtureBatch(c: ParityCase): BatchTensors {
+  const { N, M } = c.batch;
+  const nbrIdx = Int32Array.from(c.batch.nbr_fea_idx.data);
+  const { revIdx, maxInDegree } = reverseIndex(nbrIdx, N);
+  const B = c.batch.crystal_atom_idx.length;
+  const pool = new Float32Array(B * N);
+  c.batch.crystal_atom_idx.forEach((atoms, b) => atoms.forEach((i) => (pool[b * N + i] = 1 / atoms.length)));
+  return {
+    atomFea: tf.tensor2d(c.batch.atom_fea.data, [N, c.batch.atom_fea.shape[1] as number]),
+    bondFea: tf.tensor2d(c.batch.nbr_fea.data, [N * M, c.batch.nbr_fea.shape[2] as number]),
+    nbrIdx: tf.tensor1d(nbrIdx, 'int32'),
+    revIdx: tf.tensor1d(revIdx, 'int32'),
+    maxInDegree,
+    pool: tf.tensor2d(pool, [B, N]),
+    targets: tf.tensor2d(c.batch.targets.data, [B, 1]),
+  };
+}
+
+export function optimizerConfigOf(run: TrainRun): OptimizerConfig {
+  const k = run.optimizer_kwargs;
+  if (run.optimizer === 'SGD') {
+    return makeOptimizerConfig('SGD', { lr: k.lr, momentum: k.momentum ?? 0, weightDecay: k.weight_decay });
+  }
+  return makeOptimizerConfig('Adam', {
+    lr: k.lr,
+    betas: k.betas ?? [0.9, 0.999],
+    eps: k.eps ?? 1e-8,
+    weightDecay: k.weight_decay,
+  });
+}
+
+export interface StepRecord {
+  huber: number;
+  mse: number;
+  preNorm: number;
+  coef: number;
+  outputs: Float32Array;
+  paramsBefore: Float32Array[];
+  paramsAfter: Float32Array[];
+  buffersAfter: Float32Array[];
+}
+
+/** One training step exactly as the fixture's loop (see the module doc); all on the device, one tidy. */
+export function trainStep(
+  model: CgcnnModel,
+  opt: DeviceOptimizer,
+  bt: BatchTensors,
+  lr: number,
+  momentum: number,
+  delta: number,
+  maxNorm: number,
+): { huber: tf.Scalar; mse: tf.Scalar; preNorm: tf.Scalar; coef: tf.Scalar; out: tf.Tensor } {
+  return tf.tidy(() => {
+    let stats: tf.Tensor1D[] = [];
+    let out: tf.Tensor | null = null;
+    const { value, grads } = tf.variableGrads(() => {
+      const r = model.forward(bt, true);
+      stats = r.bnStats.flatMap((s) => [tf.keep(s.mean), tf.keep(s.varUnbiased)]);
+      out = tf.keep(r.out);
+      return lossTensor({ kind: 'huber', delta }, r.out, bt.targets);
+    }, model.params);
+    if (out === null) throw new Error('forward did not run');
+    const gradList = model.params.map((p) => {
+      const g = grads[p.name];
+      if (g === undefined) throw new Error(`no gradient for ${p.name}`);
+      return g;
+    });
+    const { clipped, preNorm, coef } = clipByGlobalNorm(gradList, maxNorm);
+    const ok = tf.logicalAnd<tf.Scalar>(tf.isFinite(preNorm), tf.isFinite(value));
+    opt.apply(clipped, lr, momentum, ok);
+    model.updateRunningStats(
+      Array.from({ length: stats.length / 2 }, (_, i) => ({
+        mean: stats[2 * i] as tf.Tensor1D,
+        varUnbiased: stats[2 * i + 1] as tf.Tensor1D,
+      })),
+    );
+    const mse = lossTensor({ kind: 'mse' }, out, bt.targets);
+    return { huber: value, mse, preNorm, coef, out };
+  });
+}
+
+export async function readVars(vs: tf.Variable[]): Promise<Float32Array[]> {
+  return Promise.all(vs.map(async (v) => ((await v.data()) as Float32Array).slice()));
+}
+
+/** What one run of the fixture's 3 training steps produced on the current backend. */
+export interface ParityRun {
+  records: StepRecord[];
+  evalAfter: Float32Array;
+  paramNames: string[];
+  bufferNames: string[];
+}
+
+/** Loads the fixture's initial state and runs its 3 training steps (SGD or Adam) on the current backend. */
+export async function runParitySteps(c: ParityCase, which: 'SGD' | 'Adam'): Promise<ParityRun> {
+  const run = c.train[which];
+  const model = new CgcnnModel(configOf(c), 0);
+  model.loadTorchState(c.init.params, c.init.buffers);
+  const opt = new DeviceOptimizer(optimizerConfigOf(run), model.params);
+  const bt = fixtureBatch(c);
+  const records: StepRecord[] = [];
+  for (const step of run.steps) {
+    const paramsBefore = await readVars(model.params);
+    const r = trainStep(model, opt, bt, step.lr, step.momentum, run.loss.delta, run.clip.max_norm);
+    records.push({
+      huber: (await r.huber.data())[0] as number,
+      mse: (await r.mse.data())[0] as number,
+      preNorm: (await r.preNorm.data())[0] as number,
+      coef: (await r.coef.data())[0] as number,
+      outputs: (await r.out.data()) as Float32Array,
+      paramsBefore,
+      paramsAfter: await readVars(model.params),
+      buffersAfter: await readVars(model.buffers),
+    });
+    tf.dispose([r.huber, r.mse, r.preNorm, r.coef, r.out]);
+  }
+  const ev = tf.tidy(() => model.forward(bt, false).out);
+  const evalAfter = (await ev.data()) as Float32Array;
+  ev.dispose();
+  const result = { records, evalAfter, paramNames: model.paramNames, bufferNames: model.bufferNames };
+  opt.dispose();
+  model.dispose();
+  disposeBatchTensors(bt);
+  return result;
+}
+
+/** Train-mode forward of the fixture's initial state: outputs, Huber(δ) loss and every parameter gradient. */
+export async function runParityForward(
+  c: ParityCase,
+  delta = 0.2,
+): Promise<{ outputs: Float32Array; huber: number; names: string[]; grads: Float32Array[] }> {
+  const model = new CgcnnModel(configOf(c), 0);
+  model.loadTorchState(c.init.params, c.init.buffers);
+  const bt = fixtureBatch(c);
+  let out: tf.Tensor | null = null;
+  const { value, grads } = tf.variableGrads(() => {
+    const r = model.forward(bt, true);
+    out = tf.keep(r.out);
+    return lossTensor({ kind: 'huber', delta }, r.out, bt.targets);
+  }, model.params);
+  const outputs = (await (out as unknown as tf.Tensor).data()) as Float32Array;
+  const huber = (await value.data())[0] as number;
+  const gradList = await Promise.all(
+    model.params.map(async (p) => ((await (grads[p.name] as tf.Tensor).data()) as Float32Array).slice()),
+  );
+  const names = model.paramNames;
+  tf.dispose([out as unknown as tf.Tensor, value, ...Object.values(grads)]);
+  model.dispose();
+  disposeBatchTensors(bt);
+  return { outputs, huber, names, grads: gradList };
+}
