@@ -5,7 +5,7 @@
  */
 import { assertNever } from '../core/assert.ts';
 import { LabWorkerClient } from '../worker/client.ts';
-import type { BackendPreference, DatasetSource, FromWorker } from '../worker/protocol.ts';
+import type { BackendPreference, DatasetSource, FromWorker, TrainConfigInput } from '../worker/protocol.ts';
 import { useLabStore } from './labStore.ts';
 
 let client: LabWorkerClient | null = null;
@@ -37,12 +37,40 @@ export function applyWorkerMessage(msg: FromWorker): void {
     case 'dataset-error':
       store.datasetFailed(msg.runId, msg.message);
       return;
+    case 'run-started':
+      store.runStarted(msg.runId, msg.plan);
+      return;
+    case 'run-steps':
+      store.runSteps(msg.runId, msg.records);
+      return;
+    case 'run-epoch':
+      store.runEpoch(msg.runId, msg.record);
+      return;
+    case 'run-nan':
+      store.runNan(msg.runId, msg.event);
+      return;
+    case 'run-status':
+      store.runStatus(msg.runId, msg.status);
+      return;
+    case 'run-finished':
+      store.runFinished(msg.runId, msg.result);
+      return;
+    case 'lr-finder-progress':
+      store.lrFinderProgress(msg.runId, msg);
+      return;
+    case 'lr-finder-result':
+      store.lrFinderDone(msg.runId, msg.outcome);
+      return;
+    case 'evaluation':
+      return;
     case 'error':
       // A job failed unexpectedly: fail whichever request it belongs to.
       if (store.backend.phase === 'starting' && store.backend.runId === msg.runId) {
         store.setBackend({ phase: 'failed', runId: msg.runId, message: msg.message });
       }
       store.datasetFailed(msg.runId, msg.message);
+      store.runFailed(msg.runId, msg.message);
+      store.lrFinderFailed(msg.runId, msg.message);
       return;
     default:
       assertNever(msg, 'message from the lab worker');
@@ -68,4 +96,24 @@ export function loadDataset(source: DatasetSource, label: string): void {
 export function chooseTarget(target: string): void {
   if (lastFiles === null) return;
   loadDataset({ ...lastFiles.source, target }, `${lastFiles.label} → ${target}`);
+}
+
+/** Starts training the loaded dataset with `config` (the lab's defaults for what it leaves out). */
+export function startTraining(config: TrainConfigInput): void {
+  const runId = crypto.randomUUID();
+  useLabStore.getState().runRequested(runId);
+  worker().send({ type: 'start', runId, config });
+}
+
+/** Pause, resume, one step, or stop the current run. */
+export function controlTraining(action: 'pause' | 'resume' | 'step-once' | 'stop'): void {
+  const runId = useLabStore.getState().training.runId;
+  if (runId !== null) worker().send({ type: 'control', runId, action });
+}
+
+/** The LR range test for `config` on the loaded dataset. */
+export function findLearningRate(config: TrainConfigInput, numIt = 100): void {
+  const runId = crypto.randomUUID();
+  useLabStore.getState().lrFinderRequested(runId);
+  worker().send({ type: 'lr-finder', runId, config, numIt });
 }

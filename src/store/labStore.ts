@@ -5,10 +5,12 @@
 import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice.ts';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice.ts';
+import { createTrainingSlice, type TrainingSlice } from './trainingSlice.ts';
 
-export type LabState = BackendSlice & DatasetSlice;
+export type LabState = BackendSlice & DatasetSlice & TrainingSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetSlice(...a),
+  ...createTrainingSlice(...a),
 }));

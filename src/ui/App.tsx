@@ -3,6 +3,7 @@ import { startLab } from '../store/bridge.ts';
 import type { BackendPreference } from '../worker/protocol.ts';
 import { BackendBadge, BackendPanel } from './BackendPanel.tsx';
 import { DatasetPanel, loadBuiltin } from './DatasetPanel.tsx';
+import { TrainingPanel } from './TrainingPanel.tsx';
 
 const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
@@ -30,6 +31,7 @@ export function App() {
         <BackendBadge />
       </header>
       <main className="grid">
+        <TrainingPanel />
         <DatasetPanel />
         <BackendPanel />
       </main>

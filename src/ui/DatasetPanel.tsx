@@ -8,7 +8,10 @@ const PHASE_LABEL = { generating: 'Generating', parsing: 'Reading', featurizing:
 
 /** The built-in teaching set at its defaults (2,000 synthetic crystals). */
 export function loadBuiltin(): void {
-  loadDataset({ kind: 'builtin', settings: {} }, 'Built-in teaching set');
+  // `?size=N` in the address: a smaller built-in set (e.g. for a quick demo on a slow GPU).
+  const size = Number(new URLSearchParams(window.location.search).get('size'));
+  const settings = Number.isInteger(size) && size >= 10 ? { size } : {};
+  loadDataset({ kind: 'builtin', settings }, 'Built-in teaching set');
 }
 
 function filesOf(list: FileList | null): DroppedFile[] {

@@ -9,6 +9,7 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadDatasetJob } from './datasets.ts';
+import { controlRun, evaluateJob, lrFinderJob, startRun } from './training.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
 /** The part of DedicatedWorkerGlobalScope this file uses (the DOM lib does not declare it). */
@@ -39,6 +40,29 @@ async function handle(msg: ToWorker): Promise<void> {
     }
     case 'load-dataset':
       await loadDatasetJob(msg.runId, msg.source, msg.options ?? {}, post);
+      return;
+    case 'start':
+      await startRun(msg.runId, msg.config, post);
+      return;
+    case 'control':
+      controlRun(msg.runId, msg.action, post);
+      return;
+    case 'lr-finder': {
+      const { numIt, startLr, endLr } = msg;
+      await lrFinderJob(
+        msg.runId,
+        msg.config,
+        {
+          ...(numIt !== undefined ? { numIt } : {}),
+          ...(startLr !== undefined ? { startLr } : {}),
+          ...(endLr !== undefined ? { endLr } : {}),
+        },
+        post,
+      );
+      return;
+    }
+    case 'evaluate':
+      await evaluateJob(msg.runId, msg.split, post);
       return;
     default:
       assertNever(msg, 'message to the lab worker');

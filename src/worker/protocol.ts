@@ -18,6 +18,28 @@ import type { BackendPreference, BackendReport } from '../engine/backendTypes.ts
 import type { SplitOptions } from '../data/dataset.ts';
 import type { GraphOptions } from '../data/graph.ts';
 import type { DatasetInfo, DatasetProgress, TeachingSetSettings } from '../data/pipeline.ts';
+import type { TrainConfig, TrainConfigInput } from '../engine/config.ts';
+import type {
+  EpochRecord,
+  EvalResult,
+  NanEvent,
+  OutlierReport,
+  RunResult,
+  StepRecords,
+  TrainerStatus,
+} from '../engine/trainer.ts';
+import type { LrSuggestions } from '../core/lrFinder.ts';
+
+export type { TrainConfig, TrainConfigInput } from '../engine/config.ts';
+export type {
+  EpochRecord,
+  EvalResult,
+  NanEvent,
+  OutlierReport,
+  RunResult,
+  StepRecords,
+  TrainerStatus,
+} from '../engine/trainer.ts';
 
 export type { DatasetInfo, DatasetPhase, DatasetProgress, TeachingSetSettings } from '../data/pipeline.ts';
 export type { DatasetSummary } from '../data/dataset.ts';
@@ -44,7 +66,43 @@ export interface DatasetOptions {
 /** Page → worker. */
 export type ToWorker =
   | { type: 'init'; runId: string; backend: BackendPreference }
-  | { type: 'load-dataset'; runId: string; source: DatasetSource; options?: DatasetOptions };
+  | { type: 'load-dataset'; runId: string; source: DatasetSource; options?: DatasetOptions }
+  /** Train the loaded dataset with this recipe (missing fields: the lab's defaults). Replaces a running run. */
+  | { type: 'start'; runId: string; config: TrainConfigInput }
+  /** Acts on the run `runId` (ignored if it is not the current run). */
+  | { type: 'control'; runId: string; action: 'pause' | 'resume' | 'step-once' | 'stop' }
+  /** LR range test (fastai) for this recipe on the loaded dataset; the weights are not kept. */
+  | {
+      type: 'lr-finder';
+      runId: string;
+      config: TrainConfigInput;
+      numIt?: number;
+      startLr?: number;
+      endLr?: number;
+    }
+  /** Evaluate the current run's model on a split. */
+  | { type: 'evaluate'; runId: string; split: 'train' | 'val' | 'test' };
+
+/** What the worker says when a run starts: the resolved recipe (echoed), its plan and what was removed. */
+export interface RunPlan {
+  config: TrainConfig;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  /** The schedule's lr and momentum/β₁ for every step (transferred). */
+  plannedLr: Float32Array;
+  plannedMomentum: Float32Array | null;
+  outliers: OutlierReport | null;
+  normalizer: { mean: number; std: number };
+  datasetFingerprint: string;
+}
+
+export interface LrFinderOutcome {
+  lrs: Float64Array;
+  losses: Float64Array;
+  rawLosses: Float64Array;
+  suggestion: LrSuggestions | null;
+  stoppedBy: string;
+}
 
 /** Worker → page. */
 export type FromWorker =
@@ -54,4 +112,14 @@ export type FromWorker =
   | { type: 'dataset-ready'; runId: string; info: DatasetInfo }
   /** The load failed; the worker still holds the previous dataset, if any. */
   | { type: 'dataset-error'; runId: string; message: string; file?: string }
+  | { type: 'run-started'; runId: string; plan: RunPlan }
+  /** A batch of per-step records; its Float32Arrays are transferred. */
+  | { type: 'run-steps'; runId: string; records: StepRecords }
+  | { type: 'run-epoch'; runId: string; record: EpochRecord }
+  | { type: 'run-nan'; runId: string; event: NanEvent }
+  | { type: 'run-status'; runId: string; status: TrainerStatus }
+  | { type: 'run-finished'; runId: string; result: RunResult }
+  | { type: 'lr-finder-progress'; runId: string; iteration: number; lr: number; loss: number }
+  | { type: 'lr-finder-result'; runId: string; outcome: LrFinderOutcome }
+  | { type: 'evaluation'; runId: string; result: EvalResult }
   | { type: 'error'; runId: string; message: string; detail?: string };

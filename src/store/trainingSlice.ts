@@ -1,0 +1,127 @@
+import type { StateCreator } from 'zustand';
+import type {
+  EpochRecord,
+  LrFinderOutcome,
+  NanEvent,
+  RunPlan,
+  RunResult,
+  StepRecords,
+  TrainerStatus,
+} from '../worker/protocol.ts';
+
+/** Per-step series for the charts (appended batch by batch as the worker sends them). */
+export interface StepSeries {
+  step: number[];
+  loss: number[];
+  lr: number[];
+  momentum: number[];
+  gradPre: number[];
+  gradPost: number[];
+  clipped: number[];
+  ok: number[];
+}
+
+const emptySeries = (): StepSeries => ({
+  step: [],
+  loss: [],
+  lr: [],
+  momentum: [],
+  gradPre: [],
+  gradPost: [],
+  clipped: [],
+  ok: [],
+});
+
+export interface TrainingSlice {
+  training: {
+    runId: string | null;
+    status: TrainerStatus | 'starting';
+    plan: RunPlan | null;
+    series: StepSeries;
+    epochs: EpochRecord[];
+    nanEvents: NanEvent[];
+    result: RunResult | null;
+    error: string | null;
+  };
+  lrFinder: {
+    runId: string | null;
+    running: boolean;
+    progress: { iteration: number; lr: number; loss: number } | null;
+    outcome: LrFinderOutcome | null;
+    error: string | null;
+  };
+  runRequested(runId: string): void;
+  runStarted(runId: string, plan: RunPlan): void;
+  runSteps(runId: string, r: StepRecords): void;
+  runEpoch(runId: string, r: EpochRecord): void;
+  runNan(runId: string, e: NanEvent): void;
+  runStatus(runId: string, s: TrainerStatus): void;
+  runFinished(runId: string, r: RunResult): void;
+  runFailed(runId: string, message: string): void;
+  lrFinderRequested(runId: string): void;
+  lrFinderProgress(runId: string, p: { iteration: number; lr: number; loss: number }): void;
+  lrFinderDone(runId: string, o: LrFinderOutcome): void;
+  lrFinderFailed(runId: string, message: string): void;
+}
+
+export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSlice> = (set, get) => {
+  const current = (runId: string) => get().training.runId === runId;
+  const patch = (p: Partial<TrainingSlice['training']>) =>
+    set((s) => ({ training: { ...s.training, ...p } }));
+  const patchLr = (p: Partial<TrainingSlice['lrFinder']>) =>
+    set((s) => ({ lrFinder: { ...s.lrFinder, ...p } }));
+  return {
+    training: {
+      runId: null,
+      status: 'idle',
+      plan: null,
+      series: emptySeries(),
+      epochs: [],
+      nanEvents: [],
+      result: null,
+      error: null,
+    },
+    lrFinder: { runId: null, running: false, progress: null, outcome: null, error: null },
+    runRequested: (runId) =>
+      set({
+        training: {
+          runId,
+          status: 'starting',
+          plan: null,
+          series: emptySeries(),
+          epochs: [],
+          nanEvents: [],
+          result: null,
+          error: null,
+        },
+      }),
+    runStarted: (runId, plan) => current(runId) && patch({ plan }),
+    runSteps: (runId, r) => {
+      if (!current(runId)) return;
+      const s = get().training.series;
+      const n = r.loss.length;
+      patch({
+        series: {
+          step: [...s.step, ...Array.from({ length: n }, (_, i) => r.firstStep + i)],
+          loss: [...s.loss, ...r.loss],
+          lr: [...s.lr, ...r.lr],
+          momentum: [...s.momentum, ...r.momentum],
+          gradPre: [...s.gradPre, ...r.gradNormPre],
+          gradPost: [...s.gradPost, ...r.gradNormPost],
+          clipped: [...s.clipped, ...r.clipped],
+          ok: [...s.ok, ...r.ok],
+        },
+      });
+    },
+    runEpoch: (runId, r) => current(runId) && patch({ epochs: [...get().training.epochs, r] }),
+    runNan: (runId, e) => current(runId) && patch({ nanEvents: [...get().training.nanEvents, e] }),
+    runStatus: (runId, status) => current(runId) && patch({ status }),
+    runFinished: (runId, result) => current(runId) && patch({ result }),
+    runFailed: (runId, message) => current(runId) && patch({ error: message, status: 'stopped' }),
+    lrFinderRequested: (runId) =>
+      set({ lrFinder: { runId, running: true, progress: null, outcome: null, error: null } }),
+    lrFinderProgress: (runId, progress) => get().lrFinder.runId === runId && patchLr({ progress }),
+    lrFinderDone: (runId, outcome) => get().lrFinder.runId === runId && patchLr({ outcome, running: false }),
+    lrFinderFailed: (runId, error) => get().lrFinder.runId === runId && patchLr({ error, running: false }),
+  };
+};

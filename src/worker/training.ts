@@ -1,0 +1,126 @@
+/**
+ * The worker's training jobs: one run at a time on the loaded dataset, controlled by messages that act
+ * between steps (the trainer yields after every step, so pause/stop arrive promptly). Per-step metrics go
+ * out in batches with their Float32Arrays transferred, never as whole histories.
+ */
+import { withDefaults, type TrainConfigInput } from '../engine/config.ts';
+import { findLr } from '../engine/lrFinder.ts';
+import { Trainer, type StepRecords } from '../engine/trainer.ts';
+import { currentDataset } from './datasets.ts';
+import type { FromWorker } from './protocol.ts';
+
+type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
+
+let run: { runId: string; trainer: Trainer } | null = null;
+
+function requireDataset() {
+  const ds = currentDataset();
+  if (ds === null)
+    throw new Error('No dataset is loaded: load one (or the built-in teaching set) before training.');
+  return ds;
+}
+
+/** The Float32Arrays of a step batch, for transfer. */
+function buffersOf(r: StepRecords): ArrayBuffer[] {
+  return [r.lr, r.momentum, r.loss, r.gradNormPre, r.gradNormPost, r.clipped, r.ok, r.stepMs].map(
+    (a) => a.buffer as ArrayBuffer,
+  );
+}
+
+export async function startRun(runId: string, input: TrainConfigInput, post: Post): Promise<void> {
+  const dataset = requireDataset();
+  const config = withDefaults(input);
+  if (run !== null) {
+    run.trainer.stop();
+    await run.trainer.runExclusive(() => Promise.resolve());
+    run.trainer.dispose();
+    run = null;
+  }
+  const trainer = new Trainer(dataset, config, {
+    onSteps: (records) => post({ type: 'run-steps', runId, records }, buffersOf(records)),
+    onEpoch: (record) => post({ type: 'run-epoch', runId, record }),
+    onNanEvent: (event) => post({ type: 'run-nan', runId, event }),
+  });
+  run = { runId, trainer };
+  post({
+    type: 'run-started',
+    runId,
+    plan: {
+      config: trainer.config,
+      stepsPerEpoch: trainer.stepsPerEpoch,
+      totalSteps: trainer.totalSteps,
+      plannedLr: Float32Array.from(trainer.planned.lr),
+      plannedMomentum: trainer.planned.momentum ? Float32Array.from(trainer.planned.momentum) : null,
+      outliers: trainer.outlierReport,
+      normalizer: trainer.normalizer,
+      datasetFingerprint: dataset.fingerprint,
+    },
+  });
+  post({ type: 'run-status', runId, status: 'running' });
+  const result = await trainer.run();
+  post({ type: 'run-status', runId, status: trainer.status });
+  post({ type: 'run-finished', runId, result });
+}
+
+export function controlRun(
+  runId: string,
+  action: 'pause' | 'resume' | 'step-once' | 'stop',
+  post: Post,
+): void {
+  if (run === null || run.runId !== runId) return;
+  const t = run.trainer;
+  switch (action) {
+    case 'pause':
+      t.pause();
+      break;
+    case 'resume':
+      t.resume();
+      break;
+    case 'step-once':
+      void t.stepOnce().then(() => post({ type: 'run-status', runId, status: t.status }));
+      break;
+    case 'stop':
+      t.stop();
+      break;
+  }
+  post({ type: 'run-status', runId, status: t.status });
+}
+
+export async function lrFinderJob(
+  runId: string,
+  input: TrainConfigInput,
+  sweep: { numIt?: number; startLr?: number; endLr?: number },
+  post: Post,
+): Promise<void> {
+  const trainer = new Trainer(requireDataset(), withDefaults(input));
+  try {
+    let last = 0;
+    const result = await findLr(trainer, {
+      ...sweep,
+      onIteration: (iteration, lr, loss) => {
+        const now = performance.now();
+        if (now - last < 100) return;
+        last = now;
+        post({ type: 'lr-finder-progress', runId, iteration, lr, loss });
+      },
+    });
+    post({
+      type: 'lr-finder-result',
+      runId,
+      outcome: {
+        lrs: result.lrs,
+        losses: result.losses,
+        rawLosses: result.rawLosses,
+        suggestion: result.suggestion,
+        stoppedBy: result.stoppedBy,
+      },
+    });
+  } finally {
+    trainer.dispose();
+  }
+}
+
+export async function evaluateJob(runId: string, split: 'train' | 'val' | 'test', post: Post): Promise<void> {
+  if (run === null) throw new Error('There is no run to evaluate: start training first.');
+  post({ type: 'evaluation', runId, result: await run.trainer.evaluate(split) });
+}
