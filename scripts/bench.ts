@@ -7,6 +7,11 @@
  *                        pymatgen's figure from ../shared/bench/torch_cgcnn_bench.py when Debian's
  *                        python3-pymatgen is installed; then the ratios.
  *                        Default files: ../shared/data/perov5-castelli/{test,val}.csv (7,572 crystals).
+ *   train [file]         One CGCNN training step (batch 64, F=64, 3 convs, Huber, clip 0.5, SGD momentum),
+ *                        ms/step and crystals/s in headless Chromium on wasm (threaded SIMD) and on
+ *                        webgpu (e2e/bench page), beside ../shared/bench/torch_cgcnn_bench.py with the same
+ *                        sizes when Debian's python3-torch is installed; then the ratios.
+ *                        Default file: ../shared/data/perov5-castelli/test.csv.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -173,10 +178,96 @@ async function benchFeaturize(args: string[]): Promise<void> {
   );
 }
 
+interface StepBench {
+  backend: string;
+  wasm: { simd: boolean; threads: boolean; threadCount: number } | null;
+  adapter: { vendor: string; architecture: string } | null;
+  atomsPerCrystal: number;
+  msPerStep: number;
+  crystalsPerS: number;
+}
+
+function torchTrain(file: string): { train_ms_per_step: number; train_crystals_per_s: number } | null {
+  try {
+    execFileSync('/usr/bin/python3', ['-c', 'import pymatgen.core, torch'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const script = resolve(shared, 'bench', 'torch_cgcnn_bench.py');
+  const out = execFileSync(
+    '/usr/bin/python3',
+    [script, file, '--batch', '64', '--fea', '64', '--conv', '3', '--steps', '40', '--threads', '2'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as {
+    train_ms_per_step: number;
+    train_crystals_per_s: number;
+  };
+}
+
+async function benchTrain(args: string[]): Promise<void> {
+  const file = resolve(args[0] ?? resolve(shared, 'data', 'perov5-castelli', 'test.csv'));
+  if (!existsSync(file)) throw new Error(`bench train: ${file} not found`);
+  const port = 4398;
+  const server = spawn('npx', ['vite', '--port', String(port), '--strictPort'], {
+    cwd: root,
+    stdio: 'ignore',
+  });
+  const browser = await chromium.launch({ executablePath: findChromium(), args: CHROMIUM_ARGS });
+  const results: { name: string; r: StepBench }[] = [];
+  try {
+    await waitFor(`http://localhost:${port}/`, 60_000);
+    for (const [name, opts] of [
+      ['wasm', { backend: 'wasm', batch: 64, fea: 64, conv: 3, warmup: 3, steps: 20 }],
+      ['webgpu', { backend: 'webgpu', batch: 64, fea: 64, conv: 3, warmup: 1, steps: 3 }],
+    ] as const) {
+      const page = await browser.newPage();
+      await page.route('**/__bench/data.csv', (route) =>
+        route.fulfill({ body: readFileSync(file), contentType: 'text/csv' }),
+      );
+      await page.goto(`http://localhost:${port}/e2e/bench/index.html`);
+      await page.locator('#status').filter({ hasText: 'ready' }).waitFor({ timeout: 120_000 });
+      const r = (await page.evaluate((o) => window.benchTrain('/__bench/data.csv', o), opts)) as StepBench;
+      results.push({ name, r });
+      console.log(`  ${name}: ${r.msPerStep.toFixed(1)} ms/step`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+  const torch = torchTrain(file);
+  console.log(
+    `\ntrain: CGCNN step on ${basename(file)} (batch 64, F=64, 3 convs, Huber 0.2, clip 0.5, SGD momentum 0.9)\n`,
+  );
+  console.log(row(['where', 'ms/step', 'crystals/s', 'vs PyTorch CPU']));
+  console.log(row(['---', '---', '---', '---']));
+  for (const { name, r } of results) {
+    const what =
+      name === 'wasm'
+        ? `Chromium wasm (${r.wasm?.simd ? 'SIMD' : 'no SIMD'}, ${r.wasm?.threads ? `threads on, ${r.wasm.threadCount} worker${r.wasm.threadCount === 1 ? '' : 's'}` : 'no threads'})`
+        : `Chromium webgpu (${[r.adapter?.vendor, r.adapter?.architecture].filter(Boolean).join(' ')})`;
+    const ratio = torch ? `${(r.msPerStep / torch.train_ms_per_step).toFixed(2)}× its step time` : 'n/a';
+    console.log(row([what, r.msPerStep.toFixed(1), r.crystalsPerS.toFixed(0), ratio]));
+  }
+  console.log(
+    row([
+      'PyTorch 1.13 CPU, 2 threads (python3)',
+      torch ? torch.train_ms_per_step.toFixed(1) : 'not installed',
+      torch ? torch.train_crystals_per_s.toFixed(0) : '',
+      '1×',
+    ]),
+  );
+}
+
 const [name, ...rest] = process.argv.slice(2);
 if (name === 'featurize') {
   await benchFeaturize(rest);
+} else if (name === 'train') {
+  await benchTrain(rest);
 } else {
-  console.error(`usage: npm run bench -- featurize [file …]   (unknown benchmark '${name ?? ''}')`);
+  console.error(
+    `usage: npm run bench -- featurize [file …] | train [file]   (unknown benchmark '${name ?? ''}')`,
+  );
   process.exit(2);
 }

@@ -144,6 +144,7 @@ async function main(): Promise<void> {
         outliers_removed: trainer.outlierReport?.removed.length ?? 0,
         target_mean: round(ds.summary.target.mean),
         target_std: round(ds.summary.target.std),
+        val_mae_over_target_std: best ? round(best.val.mae / ds.summary.target.std) : null,
         end: result.end,
         epochs: result.epochs,
         best_epoch: result.bestEpoch,
