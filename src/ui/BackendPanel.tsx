@@ -61,7 +61,7 @@ export function BackendPanel() {
                 <dd data-testid="backend-wasm">
                   {backend.report.wasm.simd ? 'SIMD' : 'no SIMD'},{' '}
                   {backend.report.wasm.threads
-                    ? `${backend.report.wasm.threadCount} threads`
+                    ? `threads on (${backend.report.wasm.threadCount} thread${backend.report.wasm.threadCount === 1 ? '' : 's'})`
                     : 'single-threaded'}
                 </dd>
               </>
