@@ -63,6 +63,9 @@ export function applyWorkerMessage(msg: FromWorker): void {
       return;
     case 'evaluation':
       return;
+    case 'checkpoint':
+      store.checkpointSaved(msg);
+      return;
     case 'error':
       // A job failed unexpectedly: fail whichever request it belongs to.
       if (store.backend.phase === 'starting' && store.backend.runId === msg.runId) {
@@ -116,4 +119,17 @@ export function findLearningRate(config: TrainConfigInput, numIt = 100): void {
   const runId = crypto.randomUUID();
   useLabStore.getState().lrFinderRequested(runId);
   worker().send({ type: 'lr-finder', runId, config, numIt });
+}
+
+/** Asks the worker for the current run's checkpoint (it arrives in the store as `checkpoint`). */
+export function saveCheckpoint(): void {
+  const runId = useLabStore.getState().training.runId;
+  if (runId !== null) worker().send({ type: 'save-checkpoint', runId });
+}
+
+/** Continues a saved run (checkpoint JSON text) on the loaded dataset, as a new run in the page. */
+export function resumeCheckpoint(text: string): void {
+  const runId = crypto.randomUUID();
+  useLabStore.getState().runRequested(runId);
+  worker().send({ type: 'resume-checkpoint', runId, checkpoint: text });
 }

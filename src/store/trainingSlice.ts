@@ -43,6 +43,8 @@ export interface TrainingSlice {
     result: RunResult | null;
     error: string | null;
   };
+  /** The last checkpoint the worker saved (JSON text), for download. */
+  checkpoint: { runId: string; text: string; epoch: number; globalStep: number } | null;
   lrFinder: {
     runId: string | null;
     running: boolean;
@@ -58,6 +60,7 @@ export interface TrainingSlice {
   runStatus(runId: string, s: TrainerStatus): void;
   runFinished(runId: string, r: RunResult): void;
   runFailed(runId: string, message: string): void;
+  checkpointSaved(c: { runId: string; text: string; epoch: number; globalStep: number }): void;
   lrFinderRequested(runId: string): void;
   lrFinderProgress(runId: string, p: { iteration: number; lr: number; loss: number }): void;
   lrFinderDone(runId: string, o: LrFinderOutcome): void;
@@ -82,6 +85,8 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
       error: null,
     },
     lrFinder: { runId: null, running: false, progress: null, outcome: null, error: null },
+    checkpoint: null,
+    checkpointSaved: (c) => current(c.runId) && set({ checkpoint: c }),
     runRequested: (runId) =>
       set({
         training: {
@@ -95,7 +100,7 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
           error: null,
         },
       }),
-    runStarted: (runId, plan) => current(runId) && patch({ plan }),
+    runStarted: (runId, plan) => current(runId) && patch({ plan, epochs: [...plan.history] }),
     runSteps: (runId, r) => {
       if (!current(runId)) return;
       const s = get().training.series;

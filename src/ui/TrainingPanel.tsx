@@ -1,6 +1,13 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { downsampleMinMax } from '../core/downsample.ts';
-import { controlTraining, findLearningRate, startTraining } from '../store/bridge.ts';
+import { useEffect, useId, useState, type ChangeEvent } from 'react';
+import {
+  controlTraining,
+  findLearningRate,
+  resumeCheckpoint,
+  saveCheckpoint,
+  startTraining,
+} from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import type { TrainConfigInput } from '../worker/protocol.ts';
 
@@ -76,6 +83,48 @@ function SeriesChart({
   );
 }
 
+/** "Save checkpoint" asks the worker; the answer becomes a download link (object URL, revoked when replaced). */
+function CheckpointControls({ canSave, canResume }: { canSave: boolean; canResume: boolean }) {
+  const checkpoint = useLabStore((s) => s.checkpoint);
+  const inputId = useId();
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (checkpoint === null) return undefined;
+    const u = URL.createObjectURL(new Blob([checkpoint.text], { type: 'application/json' }));
+    setUrl(u);
+    return () => URL.revokeObjectURL(u);
+  }, [checkpoint]);
+  const onFile = (ev: ChangeEvent<HTMLInputElement>) => {
+    const f = ev.target.files?.[0];
+    ev.target.value = '';
+    if (f !== undefined) void f.text().then(resumeCheckpoint);
+  };
+  return (
+    <div className="row">
+      <button type="button" onClick={saveCheckpoint} disabled={!canSave}>
+        Save checkpoint
+      </button>
+      {checkpoint !== null && url !== null && (
+        <a href={url} download={`checkpoint-epoch${checkpoint.epoch}-step${checkpoint.globalStep}.json`}>
+          Download checkpoint (epoch {checkpoint.epoch}, step {checkpoint.globalStep})
+        </a>
+      )}
+      <label className={`button${canResume ? '' : ' disabled'}`} htmlFor={inputId}>
+        Resume from checkpoint…
+      </label>
+      <input
+        id={inputId}
+        className="visually-hidden"
+        type="file"
+        accept=".json,application/json"
+        disabled={!canResume}
+        onChange={onFile}
+        aria-label="Resume from checkpoint file"
+      />
+    </div>
+  );
+}
+
 export function TrainingPanel() {
   const t = useLabStore((s) => s.training);
   const lr = useLabStore((s) => s.lrFinder);
@@ -116,6 +165,10 @@ export function TrainingPanel() {
           Find LR
         </button>
       </div>
+      <CheckpointControls
+        canSave={t.status === 'paused' || t.status === 'done' || t.status === 'stopped'}
+        canResume={hasData && !active}
+      />
       <p role="status" aria-label="Training status" data-status={t.status} data-steps={stepsDone}>
         {t.status === 'idle'
           ? 'Not started.'

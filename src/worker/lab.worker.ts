@@ -9,7 +9,14 @@ import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wa
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadDatasetJob } from './datasets.ts';
-import { controlRun, evaluateJob, lrFinderJob, startRun } from './training.ts';
+import {
+  controlRun,
+  evaluateJob,
+  lrFinderJob,
+  resumeFromCheckpoint,
+  saveCheckpoint,
+  startRun,
+} from './training.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
 
 /** The part of DedicatedWorkerGlobalScope this file uses (the DOM lib does not declare it). */
@@ -61,6 +68,12 @@ async function handle(msg: ToWorker): Promise<void> {
       );
       return;
     }
+    case 'save-checkpoint':
+      await saveCheckpoint(msg.runId, post);
+      return;
+    case 'resume-checkpoint':
+      await resumeFromCheckpoint(msg.runId, msg.checkpoint, post);
+      return;
     case 'evaluate':
       await evaluateJob(msg.runId, msg.split, post);
       return;

@@ -80,6 +80,10 @@ export type ToWorker =
       startLr?: number;
       endLr?: number;
     }
+  /** Save the current run's full state (weights, optimizer, schedule, RNG) as checkpoint text. */
+  | { type: 'save-checkpoint'; runId: string }
+  /** Continue a saved run on the loaded dataset (which must be the one it was trained on). */
+  | { type: 'resume-checkpoint'; runId: string; checkpoint: string }
   /** Evaluate the current run's model on a split. */
   | { type: 'evaluate'; runId: string; split: 'train' | 'val' | 'test' };
 
@@ -94,6 +98,8 @@ export interface RunPlan {
   outliers: OutlierReport | null;
   normalizer: { mean: number; std: number };
   datasetFingerprint: string;
+  /** Epochs already done (a run resumed from a checkpoint brings its history). */
+  history: EpochRecord[];
 }
 
 export interface LrFinderOutcome {
@@ -122,4 +128,6 @@ export type FromWorker =
   | { type: 'lr-finder-progress'; runId: string; iteration: number; lr: number; loss: number }
   | { type: 'lr-finder-result'; runId: string; outcome: LrFinderOutcome }
   | { type: 'evaluation'; runId: string; result: EvalResult }
+  /** The checkpoint text (JSON; typed arrays as base64) of the run `runId`, at `globalStep`. */
+  | { type: 'checkpoint'; runId: string; text: string; epoch: number; globalStep: number }
   | { type: 'error'; runId: string; message: string; detail?: string };

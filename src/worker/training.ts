@@ -3,9 +3,10 @@
  * between steps (the trainer yields after every step, so pause/stop arrive promptly). Per-step metrics go
  * out in batches with their Float32Arrays transferred, never as whole histories.
  */
+import { deserializeCheckpoint, serializeCheckpoint } from '../engine/checkpoint.ts';
 import { withDefaults, type TrainConfigInput } from '../engine/config.ts';
 import { findLr } from '../engine/lrFinder.ts';
-import { Trainer, type StepRecords } from '../engine/trainer.ts';
+import { Trainer, type StepRecords, type TrainerHooks } from '../engine/trainer.ts';
 import { currentDataset } from './datasets.ts';
 import type { FromWorker } from './protocol.ts';
 
@@ -27,20 +28,25 @@ function buffersOf(r: StepRecords): ArrayBuffer[] {
   );
 }
 
-export async function startRun(runId: string, input: TrainConfigInput, post: Post): Promise<void> {
-  const dataset = requireDataset();
-  const config = withDefaults(input);
-  if (run !== null) {
-    run.trainer.stop();
-    await run.trainer.runExclusive(() => Promise.resolve());
-    run.trainer.dispose();
-    run = null;
-  }
-  const trainer = new Trainer(dataset, config, {
+function hooksFor(runId: string, post: Post): TrainerHooks {
+  return {
     onSteps: (records) => post({ type: 'run-steps', runId, records }, buffersOf(records)),
     onEpoch: (record) => post({ type: 'run-epoch', runId, record }),
     onNanEvent: (event) => post({ type: 'run-nan', runId, event }),
-  });
+  };
+}
+
+/** Stops and releases the current run, if any (a new start or resume replaces it). */
+async function endCurrent(): Promise<void> {
+  if (run === null) return;
+  run.trainer.stop();
+  await run.trainer.runExclusive(() => Promise.resolve());
+  run.trainer.dispose();
+  run = null;
+}
+
+/** Announces the run's plan, trains to the end (or stop), reports the result. */
+async function drive(runId: string, trainer: Trainer, fingerprint: string, post: Post): Promise<void> {
   run = { runId, trainer };
   post({
     type: 'run-started',
@@ -53,13 +59,45 @@ export async function startRun(runId: string, input: TrainConfigInput, post: Pos
       plannedMomentum: trainer.planned.momentum ? Float32Array.from(trainer.planned.momentum) : null,
       outliers: trainer.outlierReport,
       normalizer: trainer.normalizer,
-      datasetFingerprint: dataset.fingerprint,
+      datasetFingerprint: fingerprint,
+      history: [...trainer.history],
     },
   });
   post({ type: 'run-status', runId, status: 'running' });
   const result = await trainer.run();
   post({ type: 'run-status', runId, status: trainer.status });
   post({ type: 'run-finished', runId, result });
+}
+
+export async function startRun(runId: string, input: TrainConfigInput, post: Post): Promise<void> {
+  const dataset = requireDataset();
+  const config = withDefaults(input);
+  await endCurrent();
+  await drive(runId, new Trainer(dataset, config, hooksFor(runId, post)), dataset.fingerprint, post);
+}
+
+export async function resumeFromCheckpoint(runId: string, text: string, post: Post): Promise<void> {
+  const dataset = requireDataset();
+  const checkpoint = deserializeCheckpoint(text);
+  await endCurrent();
+  await drive(
+    runId,
+    Trainer.fromCheckpoint(dataset, checkpoint, hooksFor(runId, post)),
+    dataset.fingerprint,
+    post,
+  );
+}
+
+export async function saveCheckpoint(runId: string, post: Post): Promise<void> {
+  if (run === null || run.runId !== runId) throw new Error('There is no run to save: start training first.');
+  const ck = await run.trainer.checkpoint();
+  post({
+    type: 'checkpoint',
+    runId,
+    text: serializeCheckpoint(ck),
+    epoch: ck.epoch,
+    globalStep: ck.globalStep,
+  });
 }
 
 export function controlRun(
