@@ -37,7 +37,7 @@ test('training on WebGPU: live charts, pause and resume, final metrics', async (
   expect(Number(await status.getAttribute('data-steps'))).toBe(held);
   await lab.screenshot('training-paused');
 
-  await training.getByRole('button', { name: 'Resume' }).click();
+  await training.getByRole('button', { name: 'Resume', exact: true }).click();
   await expect(training.getByTestId('final-metrics')).toBeVisible({ timeout: 240_000 });
   await expect(status).toHaveAttribute('data-status', 'done');
   const val = (await training.getByTestId('final-val').textContent()) ?? '';
