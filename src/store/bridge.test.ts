@@ -35,3 +35,49 @@ describe('bridge: worker messages → store', () => {
     });
   });
 });
+
+describe('bridge: training messages → store', () => {
+  beforeEach(() => useLabStore.getState().runRequested('run-1'));
+
+  it('appends step batches, keeps epochs and evaluations of the current run, drops other runs', () => {
+    const f = (xs: number[]) => Float32Array.from(xs);
+    const records = {
+      firstStep: 0,
+      epoch: 0,
+      lr: f([0.1, 0.2]),
+      momentum: f([0.95, 0.94]),
+      loss: f([1, 0.5]),
+      gradNormPre: f([2, 0.4]),
+      gradNormPost: f([0.5, 0.4]),
+      clipped: f([1, 0]),
+      ok: f([1, 1]),
+      stepMs: f([3, 3]),
+    };
+    applyWorkerMessage({ type: 'run-steps', runId: 'run-1', records });
+    applyWorkerMessage({ type: 'run-steps', runId: 'old-run', records });
+    applyWorkerMessage({ type: 'run-steps', runId: 'run-1', records: { ...records, firstStep: 2 } });
+    const t = useLabStore.getState().training;
+    expect(t.series.step).toEqual([0, 1, 2, 3]);
+    expect(t.series.loss).toEqual([1, 0.5, 1, 0.5]);
+    expect(t.series.clipped).toEqual([1, 0, 1, 0]);
+
+    const evaluation = {
+      split: 'val' as const,
+      n: 1,
+      loss: 0,
+      mae: 0.1,
+      rmse: 0.1,
+      r2: 1,
+      pearson: 1,
+      spearman: 1,
+      ids: ['a'],
+      rows: Int32Array.from([0]),
+      targets: Float64Array.from([1]),
+      predictions: Float64Array.from([1.1]),
+    };
+    applyWorkerMessage({ type: 'evaluation', runId: 'old-run', result: evaluation });
+    expect(useLabStore.getState().evaluation).toBeNull();
+    applyWorkerMessage({ type: 'evaluation', runId: 'run-1', result: evaluation });
+    expect(useLabStore.getState().evaluation?.mae).toBe(0.1);
+  });
+});

@@ -62,6 +62,7 @@ export function applyWorkerMessage(msg: FromWorker): void {
       store.lrFinderDone(msg.runId, msg.outcome);
       return;
     case 'evaluation':
+      store.evaluated(msg.runId, msg.result);
       return;
     case 'checkpoint':
       store.checkpointSaved(msg);
@@ -132,4 +133,10 @@ export function resumeCheckpoint(text: string): void {
   const runId = crypto.randomUUID();
   useLabStore.getState().runRequested(runId);
   worker().send({ type: 'resume-checkpoint', runId, checkpoint: text });
+}
+
+/** Evaluates the current run's model on a split; the result arrives in the store as `evaluation`. */
+export function evaluateSplit(split: 'train' | 'val' | 'test'): void {
+  const runId = useLabStore.getState().training.runId;
+  if (runId !== null) worker().send({ type: 'evaluate', runId, split });
 }

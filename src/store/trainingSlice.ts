@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type {
   EpochRecord,
+  EvalResult,
   LrFinderOutcome,
   NanEvent,
   RunPlan,
@@ -43,6 +44,9 @@ export interface TrainingSlice {
     result: RunResult | null;
     error: string | null;
   };
+  /** The last evaluation of the current run's model on a split (predictions vs targets). */
+  evaluation: EvalResult | null;
+  evaluated(runId: string, r: EvalResult): void;
   /** The last checkpoint the worker saved (JSON text), for download. */
   checkpoint: { runId: string; text: string; epoch: number; globalStep: number } | null;
   lrFinder: {
@@ -86,9 +90,12 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
     },
     lrFinder: { runId: null, running: false, progress: null, outcome: null, error: null },
     checkpoint: null,
+    evaluation: null,
+    evaluated: (runId, evaluation) => current(runId) && set({ evaluation }),
     checkpointSaved: (c) => current(c.runId) && set({ checkpoint: c }),
     runRequested: (runId) =>
       set({
+        evaluation: null,
         training: {
           runId,
           status: 'starting',
