@@ -33,19 +33,19 @@ export interface LossValueAndGrad {
  * Throws a RangeError when the hyper-parameter is one torch would reject: Huber needs δ > 0
  * (`huber_loss` raises for δ ≤ 0), SmoothL1 needs β ≥ 0 (`smooth_l1_loss` raises for β < 0).
  */
-function checkConfig(config: LossConfig): void {
+export function checkLossConfig(config: LossConfig): void {
   switch (config.kind) {
     case 'mse':
     case 'mae':
       return;
     case 'huber':
       if (!(config.delta > 0) || !Number.isFinite(config.delta)) {
-        throw new RangeError(`huber: delta must be a finite number > 0, got ${config.delta}`);
+        throw new RangeError(`Huber loss: delta must be a finite number > 0, got ${config.delta}`);
       }
       return;
     case 'smoothl1':
       if (!(config.beta >= 0) || !Number.isFinite(config.beta)) {
-        throw new RangeError(`smoothl1: beta must be a finite number >= 0, got ${config.beta}`);
+        throw new RangeError(`SmoothL1 loss: beta must be a finite number >= 0, got ${config.beta}`);
       }
       return;
   }
@@ -108,7 +108,7 @@ function elementGrad(config: LossConfig, e: number): number {
  * (β = 0 gives L1, as torch does). Throws a RangeError for δ ≤ 0 or β < 0 (torch raises too).
  */
 export function lossOfResidual(config: LossConfig, e: number): number {
-  checkConfig(config);
+  checkLossConfig(config);
   return elementLoss(config, e);
 }
 
@@ -119,7 +119,7 @@ export function lossOfResidual(config: LossConfig, e: number): number {
  * gradient. At |e| == δ (β) the linear-branch slope ±δ (±1) is returned, equal to the quadratic one.
  */
 export function lossGradOfResidual(config: LossConfig, e: number): number {
-  checkConfig(config);
+  checkLossConfig(config);
   return elementGrad(config, e);
 }
 
@@ -140,7 +140,7 @@ export function lossValueAndGrad(
   pred: ArrayLike<number>,
   target: ArrayLike<number>,
 ): LossValueAndGrad {
-  checkConfig(config);
+  checkLossConfig(config);
   const n = pred.length;
   if (target.length !== n) {
     throw new RangeError(`lossValueAndGrad: pred has ${n} elements but target has ${target.length}`);

@@ -27,26 +27,7 @@
  * the boundary" means at float32(δ).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { LossConfig } from '../core/losses.ts';
-
-/** Throws a RangeError for hyper-parameters torch rejects (δ ≤ 0, β < 0) or that are not finite. */
-function checkConfig(config: LossConfig): void {
-  switch (config.kind) {
-    case 'mse':
-    case 'mae':
-      return;
-    case 'huber':
-      if (!(config.delta > 0) || !Number.isFinite(config.delta)) {
-        throw new RangeError(`Huber loss: delta must be a finite number > 0, got ${config.delta}`);
-      }
-      return;
-    case 'smoothl1':
-      if (!(config.beta >= 0) || !Number.isFinite(config.beta)) {
-        throw new RangeError(`SmoothL1 loss: beta must be a finite number >= 0, got ${config.beta}`);
-      }
-      return;
-  }
-}
+import { checkLossConfig, type LossConfig } from '../core/losses.ts';
 
 /** sign(e) with sign(±0) = 0 and sign(NaN) = NaN (torch.sign); `tf.sign(NaN)` alone would give 0. */
 function signNaN(e: tf.Tensor): tf.Tensor {
@@ -121,7 +102,7 @@ function elementSlope(config: LossConfig, e: tf.Tensor): tf.Tensor {
  * torch: `F.mse_loss / l1_loss / huber_loss(delta) / smooth_l1_loss(beta)(pred, target, reduction='mean')`.
  */
 export function lossTensor(config: LossConfig, pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
-  checkConfig(config);
+  checkLossConfig(config);
   if (!tf.util.arraysEqual(pred.shape, target.shape)) {
     throw new RangeError(
       `loss: predictions have shape [${pred.shape.join(', ')}] but targets have shape [${target.shape.join(', ')}]; they must match`,

@@ -71,6 +71,18 @@ export interface TrainingSlice {
   lrFinderFailed(runId: string, message: string): void;
 }
 
+/** The state of a run that has just been asked for (or of no run yet, with runId null). */
+const freshRun = (runId: string | null): TrainingSlice['training'] => ({
+  runId,
+  status: runId === null ? 'idle' : 'starting',
+  plan: null,
+  series: emptySeries(),
+  epochs: [],
+  nanEvents: [],
+  result: null,
+  error: null,
+});
+
 export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSlice> = (set, get) => {
   const current = (runId: string) => get().training.runId === runId;
   const patch = (p: Partial<TrainingSlice['training']>) =>
@@ -78,16 +90,7 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
   const patchLr = (p: Partial<TrainingSlice['lrFinder']>) =>
     set((s) => ({ lrFinder: { ...s.lrFinder, ...p } }));
   return {
-    training: {
-      runId: null,
-      status: 'idle',
-      plan: null,
-      series: emptySeries(),
-      epochs: [],
-      nanEvents: [],
-      result: null,
-      error: null,
-    },
+    training: freshRun(null),
     lrFinder: { runId: null, running: false, progress: null, outcome: null, error: null },
     checkpoint: null,
     evaluation: null,
@@ -96,16 +99,7 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
     runRequested: (runId) =>
       set({
         evaluation: null,
-        training: {
-          runId,
-          status: 'starting',
-          plan: null,
-          series: emptySeries(),
-          epochs: [],
-          nanEvents: [],
-          result: null,
-          error: null,
-        },
+        training: freshRun(runId),
       }),
     runStarted: (runId, plan) => current(runId) && patch({ plan, epochs: [...plan.history] }),
     runSteps: (runId, r) => {

@@ -1,5 +1,6 @@
 /**
- * The CGCNN parity fixture (`../shared/oracle/cgcnn_parity.json`) run through the engine's pieces:
+ * The CGCNN parity fixture (`../shared/oracle/cgcnn_parity.json`) run through the engine's production
+ * training step (`trainStep`: forward, loss, gradients, clipping, guarded optimizer update, BatchNorm):
  * shared by the Node parity test (cpu, wasm) and the browser parity page (webgpu, e2e/parity). Pure
  * TF.js — no Node APIs — so it runs in both. Test support only; the app does not import it.
  */
@@ -7,9 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { makeOptimizerConfig, type OptimizerConfig } from '../../core/optimizers.ts';
 import { disposeBatchTensors, reverseIndex, type BatchTensors } from '../../model/batch.ts';
 import { CgcnnModel, type CgcnnConfig } from '../../model/cgcnn.ts';
-import { clipByGlobalNorm } from '../clip.ts';
 import { lossTensor } from '../loss.ts';
 import { DeviceOptimizer } from '../optim.ts';
+import { trainStep } from '../trainer.ts';
 
 export interface T {
   shape: number[];
@@ -115,45 +116,6 @@ export interface StepRecord {
   buffersAfter: Float32Array[];
 }
 
-/** One training step exactly as the fixture's loop (see the module doc); all on the device, one tidy. */
-export function trainStep(
-  model: CgcnnModel,
-  opt: DeviceOptimizer,
-  bt: BatchTensors,
-  lr: number,
-  momentum: number,
-  delta: number,
-  maxNorm: number,
-): { huber: tf.Scalar; mse: tf.Scalar; preNorm: tf.Scalar; coef: tf.Scalar; out: tf.Tensor } {
-  return tf.tidy(() => {
-    let stats: tf.Tensor1D[] = [];
-    let out: tf.Tensor | null = null;
-    const { value, grads } = tf.variableGrads(() => {
-      const r = model.forward(bt, true);
-      stats = r.bnStats.flatMap((s) => [tf.keep(s.mean), tf.keep(s.varUnbiased)]);
-      out = tf.keep(r.out);
-      return lossTensor({ kind: 'huber', delta }, r.out, bt.targets);
-    }, model.params);
-    if (out === null) throw new Error('forward did not run');
-    const gradList = model.params.map((p) => {
-      const g = grads[p.name];
-      if (g === undefined) throw new Error(`no gradient for ${p.name}`);
-      return g;
-    });
-    const { clipped, preNorm, coef } = clipByGlobalNorm(gradList, maxNorm);
-    const ok = tf.logicalAnd<tf.Scalar>(tf.isFinite(preNorm), tf.isFinite(value));
-    opt.apply(clipped, lr, momentum, ok);
-    model.updateRunningStats(
-      Array.from({ length: stats.length / 2 }, (_, i) => ({
-        mean: stats[2 * i] as tf.Tensor1D,
-        varUnbiased: stats[2 * i + 1] as tf.Tensor1D,
-      })),
-    );
-    const mse = lossTensor({ kind: 'mse' }, out, bt.targets);
-    return { huber: value, mse, preNorm, coef, out };
-  });
-}
-
 export async function readVars(vs: tf.Variable[]): Promise<Float32Array[]> {
   return Promise.all(vs.map(async (v) => ((await v.data()) as Float32Array).slice()));
 }
@@ -176,18 +138,35 @@ export async function runParitySteps(c: ParityCase, which: 'SGD' | 'Adam'): Prom
   const records: StepRecord[] = [];
   for (const step of run.steps) {
     const paramsBefore = await readVars(model.params);
-    const r = trainStep(model, opt, bt, step.lr, step.momentum, run.loss.delta, run.clip.max_norm);
+    // The fixture records the outputs and MSE of the step's own forward, before the update. A train-mode
+    // forward is pure (running statistics change only in updateRunningStats), so take them first, then
+    // run the engine's production step.
+    const fwd = tf.tidy(() => {
+      const out = model.forward(bt, true).out;
+      return { out, mse: lossTensor({ kind: 'mse' }, out, bt.targets) };
+    });
+    const rec = trainStep(
+      model,
+      opt,
+      bt,
+      { kind: 'huber', delta: run.loss.delta },
+      run.clip.max_norm,
+      step.lr,
+      step.momentum,
+    );
+    const [huber = NaN, preNorm = NaN, postNorm = NaN] = await rec.data();
     records.push({
-      huber: (await r.huber.data())[0] as number,
-      mse: (await r.mse.data())[0] as number,
-      preNorm: (await r.preNorm.data())[0] as number,
-      coef: (await r.coef.data())[0] as number,
-      outputs: (await r.out.data()) as Float32Array,
+      huber,
+      mse: (await fwd.mse.data())[0] as number,
+      preNorm,
+      // The step records the norm after clipping, preNorm·coef: the coefficient is their ratio.
+      coef: preNorm > 0 ? postNorm / preNorm : 1,
+      outputs: (await fwd.out.data()) as Float32Array,
       paramsBefore,
       paramsAfter: await readVars(model.params),
       buffersAfter: await readVars(model.buffers),
     });
-    tf.dispose([r.huber, r.mse, r.preNorm, r.coef, r.out]);
+    tf.dispose([rec, fwd.out, fwd.mse]);
   }
   const ev = tf.tidy(() => model.forward(bt, false).out);
   const evalAfter = (await ev.data()) as Float32Array;
