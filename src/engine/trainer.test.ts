@@ -8,10 +8,10 @@ import { plannedSchedule, withDefaults as scheduleWithDefaults } from '../core/s
 import { featurizeDataset, targetStats, type FeaturizedDataset } from '../data/dataset.ts';
 import { generateTeachingSet } from '../data/synthetic.ts';
 import { CgcnnModel } from '../model/cgcnn.ts';
-import { reverseIndex, type BatchTensors } from '../model/batch.ts';
 import { withDefaults, type TrainConfigInput } from './config.ts';
 import { DeviceOptimizer } from './optim.ts';
 import { Trainer, trainStep, type StepRecords, type TrainerHooks } from './trainer.ts';
+import { configOf, fixtureBatch, type ParityCase } from './testing/parity.ts';
 
 /** `n` teaching-set crystals with at most `maxAtoms` atoms each (small graphs keep cpu steps fast). */
 async function smallDataset(n: number, maxAtoms: number): Promise<FeaturizedDataset> {
@@ -439,43 +439,6 @@ describe('Trainer on wasm', () => {
 // SGD parameters |Δ| ≤ 1e-4 × each tensor's max, SGD running stats and eval outputs rel 1e-4.
 // -------------------------------------------------------------------------------------------------------
 
-interface T {
-  shape: number[];
-  data: number[];
-}
-interface TrainStepRef {
-  lr: number;
-  momentum: number;
-  huber_loss: number;
-  preclip_norm: number;
-  clip_coef_clamped: number;
-  buffers_after: Record<string, T>;
-  params_after: Record<string, T>;
-}
-interface ParityFile {
-  cases: {
-    config: {
-      orig_atom_fea_len: number;
-      nbr_fea_len: number;
-      atom_fea_len: number;
-      n_conv: number;
-      h_fea_len: number;
-      n_h: number;
-    };
-    batch: {
-      N: number;
-      M: number;
-      atom_fea: T;
-      nbr_fea: T;
-      nbr_fea_idx: T;
-      crystal_atom_idx: number[][];
-      targets: T;
-    };
-    init: { params: Record<string, T>; buffers: Record<string, T> };
-    train: Record<'SGD' | 'Adam', { steps: TrainStepRef[]; eval_outputs_after: T }>;
-  }[];
-}
-
 describeOracle('cgcnn_parity.json', 'trainStep = one torch training step (cpu)', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -483,20 +446,9 @@ describeOracle('cgcnn_parity.json', 'trainStep = one torch training step (cpu)',
 
   for (const kind of ['SGD', 'Adam'] as const) {
     it(`${kind}: 3 steps of OneCycle + Huber + clipping match torch`, () => {
-      const c = readOracle<ParityFile>('cgcnn_parity.json').cases[0]!;
+      const c = readOracle<{ cases: ParityCase[] }>('cgcnn_parity.json').cases[0]!;
       const ref = c.train[kind];
-      const { N, M } = c.batch;
-      const model = new CgcnnModel(
-        {
-          origAtomFeaLen: c.config.orig_atom_fea_len,
-          nbrFeaLen: c.config.nbr_fea_len,
-          atomFeaLen: c.config.atom_fea_len,
-          nConv: c.config.n_conv,
-          hFeaLen: c.config.h_fea_len,
-          nH: c.config.n_h,
-        },
-        1,
-      );
+      const model = new CgcnnModel(configOf(c), 1);
       model.loadTorchState(c.init.params, c.init.buffers);
       const optimizer = new DeviceOptimizer(
         kind === 'SGD'
@@ -504,22 +456,7 @@ describeOracle('cgcnn_parity.json', 'trainStep = one torch training step (cpu)',
           : makeOptimizerConfig('Adam', { lr: 0.05 }),
         model.params,
       );
-      const nbrIdx = Int32Array.from(c.batch.nbr_fea_idx.data);
-      const { revIdx, maxInDegree } = reverseIndex(nbrIdx, N);
-      const B = c.batch.crystal_atom_idx.length;
-      const pool = new Float32Array(B * N);
-      c.batch.crystal_atom_idx.forEach((atoms, b) =>
-        atoms.forEach((i) => (pool[b * N + i] = 1 / atoms.length)),
-      );
-      const t: BatchTensors = {
-        atomFea: tf.tensor2d(c.batch.atom_fea.data, [N, c.batch.atom_fea.shape[1]!]),
-        bondFea: tf.tensor2d(c.batch.nbr_fea.data, [N * M, c.batch.nbr_fea.shape[2]!]),
-        nbrIdx: tf.tensor1d(nbrIdx, 'int32'),
-        revIdx: tf.tensor1d(revIdx, 'int32'),
-        maxInDegree,
-        pool: tf.tensor2d(pool, [B, N]),
-        targets: tf.tensor2d(c.batch.targets.data, [B, 1]),
-      };
+      const t = fixtureBatch(c);
       const plan = plannedSchedule(scheduleWithDefaults({ kind: 'onecycle', maxLr: 0.05, totalSteps: 3 }), 3);
       ref.steps.forEach((step, k) => {
         expect(closeRel(plan.lr[k]!, step.lr, 1e-12), `lr ${k}`).toBe(true);
