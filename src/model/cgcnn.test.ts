@@ -15,84 +15,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lossValueAndGrad } from '../core/losses.ts';
 import { createRng, nextInt, nextUniform, type RngState } from '../core/rng.ts';
 import { closeRel, describeOracle, expectAllClose, readOracle } from '../../test/oracle.ts';
-import { collate, disposeBatchTensors, reverseIndex, toTensors, type BatchTensors } from './batch.ts';
-import { CGCNN_DEFAULT_CONFIG, CgcnnModel, type CgcnnConfig } from './cgcnn.ts';
+import { collate, disposeBatchTensors, toTensors, type BatchTensors } from './batch.ts';
+import { CGCNN_DEFAULT_CONFIG, CgcnnModel } from './cgcnn.ts';
 import type { GatherImpl } from './gather.ts';
 import type { CrystalGraph } from '../data/graph.ts';
 import type { AtomInit } from '../data/types.ts';
+import { configOf, fixtureBatch, type ParityCase } from './testing/parityFixture.ts';
 
 const BACKENDS = ['cpu', 'wasm'] as const;
 const REL = 1e-4;
 const HUBER_DELTA = 0.2;
 
-interface T {
-  shape: number[];
-  data: number[];
-}
-interface ParityCase {
-  name: string;
-  config: {
-    orig_atom_fea_len: number;
-    nbr_fea_len: number;
-    atom_fea_len: number;
-    n_conv: number;
-    h_fea_len: number;
-    n_h: number;
-  };
-  batch: {
-    N: number;
-    M: number;
-    atom_fea: T;
-    nbr_dist: T;
-    nbr_fea?: T;
-    nbr_fea_idx: T;
-    crystal_atom_idx: number[][];
-    targets: T;
-  };
-  init: { param_order: string[]; params: Record<string, T>; buffers: Record<string, T> };
-  forward_train: {
-    outputs: T;
-    mse_loss: number;
-    'huber_loss_delta_0.2': number;
-    intermediates: Record<string, T>;
-    grads_huber: Record<string, T>;
-    buffers_after_forward: Record<string, T>;
-    conv0_internals?: Record<string, T>;
-  };
-  eval_outputs_init: T;
-}
-
 const parityCase = (file: string) => readOracle<{ cases: ParityCase[] }>(file).cases[0]!;
-
-function configOf(c: ParityCase): CgcnnConfig {
-  return {
-    origAtomFeaLen: c.config.orig_atom_fea_len,
-    nbrFeaLen: c.config.nbr_fea_len,
-    atomFeaLen: c.config.atom_fea_len,
-    nConv: c.config.n_conv,
-    hFeaLen: c.config.h_fea_len,
-    nH: c.config.n_h,
-  };
-}
-
-/** The fixture's batch as device tensors (bond features from `nbrFea`, the small file's [N, M, 41]). */
-function fixtureBatch(c: ParityCase, nbrFea: T): BatchTensors {
-  const { N, M } = c.batch;
-  const nbrIdx = Int32Array.from(c.batch.nbr_fea_idx.data);
-  const { revIdx, maxInDegree } = reverseIndex(nbrIdx, N);
-  const B = c.batch.crystal_atom_idx.length;
-  const pool = new Float32Array(B * N);
-  c.batch.crystal_atom_idx.forEach((atoms, b) => atoms.forEach((i) => (pool[b * N + i] = 1 / atoms.length)));
-  return {
-    atomFea: tf.tensor2d(c.batch.atom_fea.data, [N, c.batch.atom_fea.shape[1]!]),
-    bondFea: tf.tensor2d(nbrFea.data, [N * M, nbrFea.shape[2]!]),
-    nbrIdx: tf.tensor1d(nbrIdx, 'int32'),
-    revIdx: tf.tensor1d(revIdx, 'int32'),
-    maxInDegree,
-    pool: tf.tensor2d(pool, [B, N]),
-    targets: tf.tensor2d(c.batch.targets.data, [B, 1]),
-  };
-}
 
 /**
  * torch's HuberLoss(delta), mean reduction: |e| < δ ? ½e² : δ(|e| − ½δ), written as

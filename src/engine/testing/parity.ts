@@ -6,91 +6,15 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { makeOptimizerConfig, type OptimizerConfig } from '../../core/optimizers.ts';
-import { disposeBatchTensors, reverseIndex, type BatchTensors } from '../../model/batch.ts';
-import { CgcnnModel, type CgcnnConfig } from '../../model/cgcnn.ts';
+import { disposeBatchTensors } from '../../model/batch.ts';
+import { configOf, fixtureBatch, type ParityCase, type TrainRun } from '../../model/testing/parityFixture.ts';
+import { CgcnnModel } from '../../model/cgcnn.ts';
 import { lossTensor } from '../loss.ts';
 import { DeviceOptimizer } from '../optim.ts';
 import { trainStep } from '../trainer.ts';
 
-export interface T {
-  shape: number[];
-  data: number[];
-}
-export interface TrainStep {
-  lr: number;
-  momentum: number;
-  momentum_key: string;
-  outputs: T;
-  huber_loss: number;
-  mse_loss: number;
-  preclip_norm: number;
-  clip_coef_clamped: number;
-  buffers_after: Record<string, T>;
-  params_after: Record<string, T>;
-}
-export interface TrainRun {
-  optimizer: 'SGD' | 'Adam';
-  optimizer_kwargs: {
-    lr: number;
-    momentum?: number;
-    betas?: [number, number];
-    eps?: number;
-    weight_decay: number;
-  };
-  clip: { max_norm: number; norm_type: number };
-  loss: { name: string; delta: number };
-  steps: TrainStep[];
-  eval_outputs_after: T;
-}
-export interface ParityCase {
-  config: {
-    orig_atom_fea_len: number;
-    nbr_fea_len: number;
-    atom_fea_len: number;
-    n_conv: number;
-    h_fea_len: number;
-    n_h: number;
-  };
-  batch: {
-    N: number;
-    M: number;
-    atom_fea: T;
-    nbr_fea: T;
-    nbr_fea_idx: T;
-    crystal_atom_idx: number[][];
-    targets: T;
-  };
-  init: { param_order: string[]; params: Record<string, T>; buffers: Record<string, T> };
-  train: { SGD: TrainRun; Adam: TrainRun };
-}
-
-export const configOf = (c: ParityCase): CgcnnConfig => ({
-  origAtomFeaLen: c.config.orig_atom_fea_len,
-  nbrFeaLen: c.config.nbr_fea_len,
-  atomFeaLen: c.config.atom_fea_len,
-  nConv: c.config.n_conv,
-  hFeaLen: c.config.h_fea_len,
-  nH: c.config.n_h,
-});
-
-/** The fixture's batch on the device (bond features straight from its nbr_fea [N, M, 41]). */
-export function fixtureBatch(c: ParityCase): BatchTensors {
-  const { N, M } = c.batch;
-  const nbrIdx = Int32Array.from(c.batch.nbr_fea_idx.data);
-  const { revIdx, maxInDegree } = reverseIndex(nbrIdx, N);
-  const B = c.batch.crystal_atom_idx.length;
-  const pool = new Float32Array(B * N);
-  c.batch.crystal_atom_idx.forEach((atoms, b) => atoms.forEach((i) => (pool[b * N + i] = 1 / atoms.length)));
-  return {
-    atomFea: tf.tensor2d(c.batch.atom_fea.data, [N, c.batch.atom_fea.shape[1] as number]),
-    bondFea: tf.tensor2d(c.batch.nbr_fea.data, [N * M, c.batch.nbr_fea.shape[2] as number]),
-    nbrIdx: tf.tensor1d(nbrIdx, 'int32'),
-    revIdx: tf.tensor1d(revIdx, 'int32'),
-    maxInDegree,
-    pool: tf.tensor2d(pool, [B, N]),
-    targets: tf.tensor2d(c.batch.targets.data, [B, 1]),
-  };
-}
+export type { ParityCase, T, TrainRun, TrainStep } from '../../model/testing/parityFixture.ts';
+export { configOf, fixtureBatch } from '../../model/testing/parityFixture.ts';
 
 export function optimizerConfigOf(run: TrainRun): OptimizerConfig {
   const k = run.optimizer_kwargs;
