@@ -101,3 +101,38 @@ test('a perovskite CSV with a CIF column loads, and another target can be chosen
   expect(await lab.datasetCount()).toBe(1056);
   await expect(lab.datasetPanel.getByLabel('Target')).toHaveValue('band_gap');
 });
+
+test('dropping the CGCNN sample as a zip, and as loose files, loads 10 structures', async ({ page }) => {
+  test.skip(!existsSync(regression), `${regression} not found (fresh clone without ../shared)`);
+  const { zipSync } = await import('fflate');
+  const lab = new LabPage(page);
+  await lab.open();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText(/teaching set/i, { timeout: 60_000 });
+  const names = readdirSync(regression).filter((f) => f !== 'PROVENANCE.md');
+  const zip = zipSync(
+    Object.fromEntries(
+      names.map((n) => [`cgcnn-sample/${n}`, new Uint8Array(readFileSync(resolve(regression, n)))]),
+    ),
+  );
+
+  const drop = async (files: { name: string; bytes: number[] }[]) =>
+    lab.datasetPanel.getByTestId('dataset-dropzone').evaluate((el, fs) => {
+      const dt = new DataTransfer();
+      for (const f of fs) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
+      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, files);
+
+  await drop([{ name: 'cgcnn-sample.zip', bytes: Array.from(zip) }]);
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('cgcnn-sample.zip', {
+    timeout: 30_000,
+  });
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('10');
+  await expect(lab.datasetPanel.getByText('cgcnn-zip')).toBeVisible();
+  await lab.screenshot('dataset-dropped-zip');
+
+  await drop(names.map((n) => ({ name: n, bytes: Array.from(readFileSync(resolve(regression, n))) })));
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText(/id_prop\.csv \+ 11 files/, {
+    timeout: 30_000,
+  });
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('10');
+});

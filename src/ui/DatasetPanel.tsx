@@ -1,4 +1,4 @@
-import { useId, type ChangeEvent } from 'react';
+import { useId, useState, type ChangeEvent, type DragEvent } from 'react';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { chooseTarget, loadDataset } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
@@ -12,6 +12,43 @@ export function loadBuiltin(): void {
   const size = Number(new URLSearchParams(window.location.search).get('size'));
   const settings = Number.isInteger(size) && size >= 10 ? { size } : {};
   loadDataset({ kind: 'builtin', settings }, 'Built-in teaching set');
+}
+
+/** Minimal view of the File System entries a drop gives (webkitGetAsEntry: Chromium, Firefox, Safari). */
+interface FsEntry {
+  isFile: boolean;
+  isDirectory: boolean;
+  fullPath: string;
+  file?(ok: (f: File) => void, fail: (e: unknown) => void): void;
+  createReader?(): { readEntries(ok: (es: FsEntry[]) => void, fail: (e: unknown) => void): void };
+}
+
+/** Every file under a dropped entry, with its path inside the drop (folders are walked). */
+async function entryFiles(entry: FsEntry): Promise<DroppedFile[]> {
+  if (entry.isFile && entry.file) {
+    const read = entry.file.bind(entry);
+    const file = await new Promise<File>((ok, fail) => read(ok, fail));
+    return [{ path: entry.fullPath.replace(/^\//, ''), file }];
+  }
+  if (!entry.isDirectory || !entry.createReader) return [];
+  const reader = entry.createReader();
+  const all: FsEntry[] = [];
+  // readEntries returns a batch at a time (≤ 100 in Chromium) until it returns none.
+  for (;;) {
+    const batch = await new Promise<FsEntry[]>((ok, fail) => reader.readEntries(ok, fail));
+    if (batch.length === 0) break;
+    all.push(...batch);
+  }
+  return (await Promise.all(all.map(entryFiles))).flat();
+}
+
+/** What a drop holds: folders walked through their entries when the browser gives them, else the files. */
+async function droppedFiles(dt: DataTransfer): Promise<DroppedFile[]> {
+  const entries = Array.from(dt.items, (item) =>
+    item.kind === 'file' ? (item.webkitGetAsEntry() as FsEntry | null) : null,
+  ).filter((e): e is FsEntry => e !== null);
+  if (entries.length > 0) return (await Promise.all(entries.map(entryFiles))).flat();
+  return filesOf(dt.files);
 }
 
 function filesOf(list: FileList | null): DroppedFile[] {
@@ -193,9 +230,35 @@ export function DatasetPanel() {
     ev.target.value = '';
   };
   const p = dataset.pending;
+  const [over, setOver] = useState(false);
+  const onDrop = (ev: DragEvent<HTMLDivElement>) => {
+    ev.preventDefault();
+    setOver(false);
+    void droppedFiles(ev.dataTransfer).then((files) => {
+      if (files.length > 0) {
+        loadDataset(
+          { kind: 'files', files },
+          files.length === 1 ? (files[0]?.path ?? '') : `${files.length} files`,
+        );
+      }
+    });
+  };
   return (
     <section className="card" aria-labelledby="dataset-title">
       <h2 id="dataset-title">Dataset</h2>
+      <div
+        className={`dropzone${over ? ' over' : ''}`}
+        data-testid="dataset-dropzone"
+        aria-label="Drop dataset files, folders or zips here"
+        onDragOver={(ev) => {
+          ev.preventDefault();
+          setOver(true);
+        }}
+        onDragLeave={() => setOver(false)}
+        onDrop={onDrop}
+      >
+        Drop files, a folder or a zip here
+      </div>
       <div className="row">
         <button type="button" onClick={loadBuiltin} disabled={p !== null}>
           Built-in teaching set
