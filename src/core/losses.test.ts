@@ -1,41 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeRel, describeOracle, expectAllClose, readOracle } from '../../test/oracle.ts';
 import { lossGradOfResidual, lossOfResidual, lossValueAndGrad, type LossConfig } from './losses.ts';
-
-interface LossResult {
-  loss: 'HuberLoss' | 'MSELoss' | 'L1Loss' | 'SmoothL1Loss';
-  kwargs: { delta?: number; beta?: number };
-  reduction: string;
-  value: number;
-  grad: number[];
-}
-interface LossCase {
-  name: string;
-  shape: number[];
-  predictions: number[];
-  targets: number[];
-  residuals_pred_minus_target: number[];
-  results: LossResult[];
-}
-interface LossFile {
-  cases: LossCase[];
-}
-
-/** The fixture's torch class + kwargs as our config. */
-function configOf(r: LossResult): LossConfig {
-  switch (r.loss) {
-    case 'MSELoss':
-      return { kind: 'mse' };
-    case 'L1Loss':
-      return { kind: 'mae' };
-    case 'HuberLoss':
-      if (r.kwargs.delta === undefined) throw new Error('HuberLoss without delta');
-      return { kind: 'huber', delta: r.kwargs.delta };
-    case 'SmoothL1Loss':
-      if (r.kwargs.beta === undefined) throw new Error('SmoothL1Loss without beta');
-      return { kind: 'smoothl1', beta: r.kwargs.beta };
-  }
-}
+import { lossConfigOf, type LossFile } from './testing/lossFixture.ts';
 
 // Tolerances (README "Tolerances we recommend"): value rel 1e-12 — float64 sums of ≤ 64 terms differ
 // from torch's summation order by a few ulps only; gradient abs 1e-12/n — each grad entry is one
@@ -72,7 +38,7 @@ describeOracle('losses.json', 'losses', () => {
       });
 
       for (const r of c.results) {
-        const cfg = configOf(r);
+        const cfg = lossConfigOf(r);
         const label = `${r.loss}${JSON.stringify(r.kwargs)}`;
 
         it(`${label}: value and gradient match torch`, () => {

@@ -3,36 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeRel, describeOracle, expectAllClose, readOracle } from '../../test/oracle.ts';
 import { lossValueAndGrad, type LossConfig } from '../core/losses.ts';
+import { lossConfigOf, type LossCase } from '../core/testing/lossFixture.ts';
 import { lossTensor } from './loss.ts';
-
-interface LossResult {
-  loss: 'HuberLoss' | 'MSELoss' | 'L1Loss' | 'SmoothL1Loss';
-  kwargs: { delta?: number; beta?: number };
-  value: number;
-  grad: number[];
-}
-interface LossCase {
-  name: string;
-  shape: number[];
-  predictions: number[];
-  targets: number[];
-  results: LossResult[];
-}
-
-function configOf(r: LossResult): LossConfig {
-  switch (r.loss) {
-    case 'MSELoss':
-      return { kind: 'mse' };
-    case 'L1Loss':
-      return { kind: 'mae' };
-    case 'HuberLoss':
-      if (r.kwargs.delta === undefined) throw new Error('HuberLoss without delta');
-      return { kind: 'huber', delta: r.kwargs.delta };
-    case 'SmoothL1Loss':
-      if (r.kwargs.beta === undefined) throw new Error('SmoothL1Loss without beta');
-      return { kind: 'smoothl1', beta: r.kwargs.beta };
-  }
-}
 
 /** Value and d/dpred, d/dtarget of lossTensor through TF's autodiff (tf.grads), read back. */
 async function deviceLoss(
@@ -84,7 +56,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
       for (const c of cases) {
         for (const r of c.results) {
-          const cfg = configOf(r);
+          const cfg = lossConfigOf(r);
           it(`${c.name} ${r.loss}${JSON.stringify(r.kwargs)}: value and d/dpred`, async () => {
             const p = f32(c.predictions);
             const t = f32(c.targets);

@@ -2,18 +2,11 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lrSweep, suggestLrs } from '../core/lrFinder.ts';
 import { fastaiSmoothLosses } from '../core/smoothing.ts';
-import { featurizeDataset, type FeaturizedDataset } from '../data/dataset.ts';
-import { generateTeachingSet } from '../data/synthetic.ts';
+import type { FeaturizedDataset } from '../data/dataset.ts';
 import { withDefaults, type TrainConfigInput } from './config.ts';
 import { findLr } from './lrFinder.ts';
 import { Trainer, type StepRecords } from './trainer.ts';
-
-async function smallDataset(n: number, maxAtoms: number): Promise<FeaturizedDataset> {
-  const ts = generateTeachingSet({ size: n * 8 });
-  const entries = ts.entries.filter((e) => e.structure.numbers.length <= maxAtoms).slice(0, n);
-  if (entries.length < n) throw new Error('not enough small crystals');
-  return featurizeDataset({ ...ts, entries });
-}
+import { smallDataset } from './testing/fixtures.ts';
 
 const TINY: TrainConfigInput = {
   epochs: 2,

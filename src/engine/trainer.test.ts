@@ -12,14 +12,7 @@ import { withDefaults, type TrainConfigInput } from './config.ts';
 import { DeviceOptimizer } from './optim.ts';
 import { Trainer, trainStep, type StepRecords, type TrainerHooks } from './trainer.ts';
 import { configOf, fixtureBatch, type ParityCase } from './testing/parity.ts';
-
-/** `n` teaching-set crystals with at most `maxAtoms` atoms each (small graphs keep cpu steps fast). */
-async function smallDataset(n: number, maxAtoms: number): Promise<FeaturizedDataset> {
-  const ts = generateTeachingSet({ size: n * 8 });
-  const entries = ts.entries.filter((e) => e.structure.numbers.length <= maxAtoms).slice(0, n);
-  if (entries.length < n) throw new Error('not enough small crystals');
-  return featurizeDataset({ ...ts, entries });
-}
+import { smallDataset } from './testing/fixtures.ts';
 
 const TINY: TrainConfigInput = {
   epochs: 3,
