@@ -3,6 +3,7 @@
  * featurizes, and keeps the result for training. A failed load leaves the previous dataset in place.
  */
 import { DEFAULT_LIMITS } from '../data/load.ts';
+import { formatBytes } from '../data/validate.ts';
 import type { FeaturizedDataset } from '../data/dataset.ts';
 import { datasetInfo, prepareDataset, type DatasetRequest } from '../data/pipeline.ts';
 import type { DatasetOptions, DatasetSource, FromWorker } from './protocol.ts';
@@ -14,12 +15,9 @@ export function currentDataset(): FeaturizedDataset | null {
   return current;
 }
 
-function formatBytes(n: number): string {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${(n / 1e3).toFixed(1)} kB`;
-}
-
 async function toRequest(source: DatasetSource): Promise<DatasetRequest | { error: string }> {
   if (source.kind === 'builtin') return source;
+  // Checked before reading: the loader checks the same limit, but only after every byte is in memory.
   const total = source.files.reduce((a, f) => a + f.file.size, 0);
   if (total > DEFAULT_LIMITS.maxTotalBytes) {
     return {
