@@ -5,10 +5,6 @@
  * 0.9, and the loss read back (torch's `loss.item()`), averaged over the timed steps after warm-up.
  */
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { makeOptimizerConfig } from '../../src/core/optimizers.ts';
 import { prepareDataset } from '../../src/data/pipeline.ts';
 import { initBackend } from '../../src/engine/backend.ts';
@@ -16,12 +12,9 @@ import { DeviceOptimizer } from '../../src/engine/optim.ts';
 import { gaussianFor, trainStep } from '../../src/engine/trainer.ts';
 import { collate, disposeBatchTensors, toTensors } from '../../src/model/batch.ts';
 import { CGCNN_DEFAULT_CONFIG, CgcnnModel } from '../../src/model/cgcnn.ts';
+import { registerBundledWasmBinaries } from '../../src/worker/wasmPaths.ts';
 
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-});
+registerBundledWasmBinaries();
 
 interface BenchOptions {
   backend: 'wasm' | 'webgpu';

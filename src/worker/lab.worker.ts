@@ -2,10 +2,6 @@
  * The lab worker: owns TF.js and everything that trains. The page talks to it only through the
  * messages of `protocol.ts`.
  */
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadDatasetJob } from './datasets.ts';
@@ -18,6 +14,7 @@ import {
   startRun,
 } from './training.ts';
 import type { FromWorker, ToWorker } from './protocol.ts';
+import { registerBundledWasmBinaries } from './wasmPaths.ts';
 
 /** The part of DedicatedWorkerGlobalScope this file uses (the DOM lib does not declare it). */
 interface WorkerScope {
@@ -26,13 +23,7 @@ interface WorkerScope {
 }
 const scope = self as unknown as WorkerScope;
 
-// The wasm backend's binaries, bundled by Vite: TF.js picks threaded SIMD when the page is
-// cross-origin isolated (COOP/COEP), else SIMD, else plain.
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasmPlain,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-});
+registerBundledWasmBinaries();
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
