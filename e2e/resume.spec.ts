@@ -55,6 +55,8 @@ test('a run saved mid-epoch and resumed after a reload ends exactly like the uni
   await again.training.getByLabel('Resume from checkpoint file').setInputFiles(file);
   await expect(again.training.getByTestId('final-metrics')).toBeVisible({ timeout: 120_000 });
   expect(await again.training.getByTestId('final-metrics').textContent()).toBe(finalA);
+  // The resumed run counts steps from the run's start, not from the checkpoint.
+  await expect(again.status).toContainText('step 240/240');
   // The epochs after the checkpoint are the same rows as run A's.
   const epochsB = (await again.training.getByRole('table', { name: 'Epochs' }).textContent()) ?? '';
   expect(epochsA).toContain(epochsB.replace(/^Epoch.*?lr/, ''));

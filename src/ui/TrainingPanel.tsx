@@ -132,7 +132,8 @@ export function TrainingPanel() {
   const active = t.status === 'running' || t.status === 'paused' || t.status === 'starting';
   const plan = t.plan;
   const last = t.epochs[t.epochs.length - 1];
-  const stepsDone = t.series.step.length;
+  // The global step (a run resumed from a checkpoint receives only the steps after it).
+  const stepsDone = t.series.step.length > 0 ? (t.series.step[t.series.step.length - 1] ?? 0) + 1 : 0;
   const best = t.result ? t.epochs.find((e) => e.epoch === t.result?.bestEpoch) : undefined;
   const planned = plan ? Array.from({ length: plan.totalSteps }, (_, i) => i) : [];
   return (
