@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { prepareDataset, type DatasetRequest } from '../src/data/pipeline.ts';
 import { initBackend } from '../src/engine/backend.ts';
 import { serializeCheckpoint } from '../src/engine/checkpoint.ts';
-import { configToJson, withDefaults, type TrainConfigInput } from '../src/engine/config.ts';
+import { configToJson, withDefaults, type TrainConfigInput } from '../src/core/recipe.ts';
 import { Trainer, type EpochRecord } from '../src/engine/trainer.ts';
 
 class UsageError extends Error {}

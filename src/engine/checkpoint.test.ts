@@ -11,7 +11,7 @@ import {
   stringifyWithTypedArrays,
   type Checkpoint,
 } from './checkpoint.ts';
-import { withDefaults, type TrainConfig } from './config.ts';
+import { withDefaults, type TrainConfig } from '../core/recipe.ts';
 import { Trainer, type StepRecords, type TrainerHooks } from './trainer.ts';
 
 /** `n` teaching-set crystals with at most `maxAtoms` atoms each (small graphs keep cpu steps fast). */

@@ -23,7 +23,7 @@
 import type { PlateauState } from '../core/schedules.ts';
 import { isRngState, type RngState } from '../core/rng.ts';
 import type { DeviceOptimizerState } from './optim.ts';
-import { validateConfig, type TrainConfig } from './config.ts';
+import { validateConfig, type TrainConfig } from '../core/recipe.ts';
 import type { EpochRecord, NanEvent } from './trainer.ts';
 
 export const CHECKPOINT_FORMAT = 'optimization-lab/checkpoint@1';

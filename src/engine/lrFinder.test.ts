@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lrSweep, suggestLrs } from '../core/lrFinder.ts';
 import { fastaiSmoothLosses } from '../core/smoothing.ts';
 import type { FeaturizedDataset } from '../data/dataset.ts';
-import { withDefaults, type TrainConfigInput } from './config.ts';
+import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
 import { findLr } from './lrFinder.ts';
 import { Trainer, type StepRecords } from './trainer.ts';
 import { smallDataset } from './testing/fixtures.ts';

@@ -8,7 +8,7 @@ import { plannedSchedule, withDefaults as scheduleWithDefaults } from '../core/s
 import { featurizeDataset, targetStats, type FeaturizedDataset } from '../data/dataset.ts';
 import { generateTeachingSet } from '../data/synthetic.ts';
 import { CgcnnModel } from '../model/cgcnn.ts';
-import { withDefaults, type TrainConfigInput } from './config.ts';
+import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
 import { DeviceOptimizer } from './optim.ts';
 import { Trainer, trainStep, type StepRecords, type TrainerHooks } from './trainer.ts';
 import { configOf, fixtureBatch, type ParityCase } from './testing/parity.ts';

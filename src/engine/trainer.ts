@@ -70,7 +70,7 @@ import {
   validateConfig,
   type NanPolicy,
   type TrainConfig,
-} from './config.ts';
+} from '../core/recipe.ts';
 import { lossTensor } from './loss.ts';
 import { DeviceOptimizer, type DeviceOptimizerState } from './optim.ts';
 

@@ -18,7 +18,7 @@ import type { BackendPreference, BackendReport } from '../engine/backendTypes.ts
 import type { SplitOptions } from '../data/dataset.ts';
 import type { GraphOptions } from '../data/graph.ts';
 import type { DatasetInfo, DatasetProgress, TeachingSetSettings } from '../data/pipeline.ts';
-import type { TrainConfig, TrainConfigInput } from '../engine/config.ts';
+import type { TrainConfig, TrainConfigInput } from '../core/recipe.ts';
 import type {
   EpochRecord,
   EvalResult,
@@ -30,7 +30,7 @@ import type {
 } from '../engine/trainer.ts';
 import type { LrSuggestions } from '../core/lrFinder.ts';
 
-export type { TrainConfig, TrainConfigInput } from '../engine/config.ts';
+export type { TrainConfig, TrainConfigInput } from '../core/recipe.ts';
 export type {
   EpochRecord,
   EvalResult,

@@ -4,7 +4,7 @@
  * out in batches with their Float32Arrays transferred, never as whole histories.
  */
 import { deserializeCheckpoint, serializeCheckpoint } from '../engine/checkpoint.ts';
-import { withDefaults, type TrainConfigInput } from '../engine/config.ts';
+import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
 import { findLr } from '../engine/lrFinder.ts';
 import { Trainer, type StepRecords, type TrainerHooks } from '../engine/trainer.ts';
 import { currentDataset } from './datasets.ts';

@@ -26,7 +26,7 @@ import {
   validateConfig as validateOptimizerConfig,
   type OptimizerConfig,
   type OptimizerKind,
-} from '../core/optimizers.ts';
+} from './optimizers.ts';
 import {
   plateauWithDefaults,
   validatePlateau,
@@ -36,9 +36,9 @@ import {
   type PlateauConfig,
   type ScheduleConfig,
   type ScheduleConfigInput,
-} from '../core/schedules.ts';
-import type { LossConfig } from '../core/losses.ts';
-import type { OutlierConfig } from '../core/outliers.ts';
+} from './schedules.ts';
+import type { LossConfig } from './losses.ts';
+import type { OutlierConfig } from './outliers.ts';
 
 /** The CGCNN sizes a user chooses (input sizes come from the dataset: 92-d atom features, 41 Gaussians). */
 export interface ModelSizes {

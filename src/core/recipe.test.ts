@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scheduleAt } from '../core/schedules.ts';
+import { scheduleAt } from './schedules.ts';
 import {
   DEFAULT_TRAIN_CONFIG,
   configFromJson,
@@ -11,7 +11,7 @@ import {
   validateConfig,
   withDefaults,
   type TrainConfig,
-} from './config.ts';
+} from './recipe.ts';
 
 describe('DEFAULT_TRAIN_CONFIG (the lab recipe)', () => {
   it('is valid and holds the recipe', () => {
