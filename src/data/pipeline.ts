@@ -3,6 +3,7 @@
  * files they dropped. Used by the lab worker and by Node tools (bench, CLI). Never throws for bad input:
  * a failure comes back as `{ ok: false, error }` so the caller keeps whatever it had loaded before.
  */
+import { elementSymbol } from './elements.ts';
 import {
   featurizeDataset,
   type DatasetSummary,
@@ -115,6 +116,21 @@ export interface DatasetInfo {
   timings: { parseMs: number; featurizeMs: number };
   /** For the built-in set: how it is made (it is synthetic). */
   description: string | null;
+  /**
+   * The training split's rows, for the page's outlier preview (the filter runs on these targets, as in
+   * the trainer): id, raw target, reduced-free formula (e.g. "Ca4Ti4O12") and atom count of each.
+   */
+  trainRows: { ids: string[]; targets: Float64Array; formulas: string[]; atoms: Uint16Array };
+}
+
+/** "SrTiO3"-style formula of a structure's atomic numbers, elements in order of first appearance. */
+export function formulaOf(numbers: ArrayLike<number>): string {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < numbers.length; i++) {
+    const z = numbers[i]!;
+    counts.set(z, (counts.get(z) ?? 0) + 1);
+  }
+  return [...counts].map(([z, n]) => `${elementSymbol(z) ?? `Z${z}`}${n === 1 ? '' : n}`).join('');
 }
 
 export function datasetInfo(ds: FeaturizedDataset, parseMs: number, description: string | null): DatasetInfo {
@@ -136,5 +152,11 @@ export function datasetInfo(ds: FeaturizedDataset, parseMs: number, description:
     normalizer: ds.normalizer,
     timings: { parseMs, featurizeMs: ds.timings.featurizeMs },
     description,
+    trainRows: {
+      ids: Array.from(ds.split.train, (r) => ds.ids[r] ?? String(r)),
+      targets: Float64Array.from(ds.split.train, (r) => ds.targets[r] ?? Number.NaN),
+      formulas: Array.from(ds.split.train, (r) => formulaOf(ds.numbers[r] ?? [])),
+      atoms: Uint16Array.from(ds.split.train, (r) => Math.min(65535, ds.numbers[r]?.length ?? 0)),
+    },
   };
 }

@@ -224,6 +224,14 @@ describe('Trainer on cpu', () => {
         const res = await t.run();
         expect(res.end).toBe('completed');
         expect(await allFinite(t)).toBe(true);
+        const health = await t.weightHealth();
+        expect(health.nonFinite).toBe(0);
+        expect(health.count).toBe((await t.model.readWeights()).reduce((n, w) => n + w.length, 0));
+        expect(health.maxAbs).toBeGreaterThan(0);
+        const poisoned = await t.model.readWeights();
+        poisoned[0]![0] = Number.NaN;
+        t.model.writeWeights(poisoned);
+        expect((await t.weightHealth()).nonFinite).toBe(1);
         const s = rec.series();
         const badSteps = s.ok.flatMap((ok, i) => (ok === 0 ? [i] : []));
         expect(badSteps.length).toBeGreaterThan(0);

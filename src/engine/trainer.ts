@@ -194,6 +194,13 @@ export type TrainerStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
 /** Why `run()` returned. */
 export type RunEnd = 'completed' | 'early-stopped' | 'stopped' | 'nan-stop';
 
+/** What {@link Trainer.weightHealth} reports: values read, how many were NaN/±∞, the largest |finite value|. */
+export interface WeightHealth {
+  readonly count: number;
+  readonly nonFinite: number;
+  readonly maxAbs: number;
+}
+
 export interface RunResult {
   readonly end: RunEnd;
   readonly epochs: number;
@@ -1035,6 +1042,29 @@ export class Trainer {
    * A checkpoint of the current position (between two steps; pending records are read back and emitted
    * first). Resume it with `Trainer.fromCheckpoint`.
    */
+  /**
+   * Whether every weight and BatchNorm buffer is finite, with the count of values and the largest
+   * magnitude (read back from the device between steps): what the page shows after a run to prove the
+   * NaN defence kept the model intact.
+   */
+  weightHealth(): Promise<WeightHealth> {
+    this.checkAlive();
+    return this.lock.run(async () => {
+      await this.flush();
+      let count = 0;
+      let nonFinite = 0;
+      let maxAbs = 0;
+      for (const w of await this.model.readWeights()) {
+        count += w.length;
+        for (const x of w) {
+          if (!Number.isFinite(x)) nonFinite++;
+          else if (Math.abs(x) > maxAbs) maxAbs = Math.abs(x);
+        }
+      }
+      return { count, nonFinite, maxAbs };
+    });
+  }
+
   checkpoint(): Promise<Checkpoint> {
     this.checkAlive();
     return this.lock.run(async () => {

@@ -27,6 +27,7 @@ import type {
   RunResult,
   StepRecords,
   TrainerStatus,
+  WeightHealth,
 } from '../engine/trainer.ts';
 import type { LrSuggestions } from '../core/lrFinder.ts';
 
@@ -39,6 +40,7 @@ export type {
   RunResult,
   StepRecords,
   TrainerStatus,
+  WeightHealth,
 } from '../engine/trainer.ts';
 
 export type { DatasetInfo, DatasetPhase, DatasetProgress, TeachingSetSettings } from '../data/pipeline.ts';
@@ -124,7 +126,8 @@ export type FromWorker =
   | { type: 'run-epoch'; runId: string; record: EpochRecord }
   | { type: 'run-nan'; runId: string; event: NanEvent }
   | { type: 'run-status'; runId: string; status: TrainerStatus }
-  | { type: 'run-finished'; runId: string; result: RunResult }
+  /** The run ended; `weights` is the model's health read back after the end (finite or not). */
+  | { type: 'run-finished'; runId: string; result: RunResult; weights: WeightHealth }
   | { type: 'lr-finder-progress'; runId: string; iteration: number; lr: number; loss: number }
   | { type: 'lr-finder-result'; runId: string; outcome: LrFinderOutcome }
   | { type: 'evaluation'; runId: string; result: EvalResult }

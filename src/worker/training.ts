@@ -65,8 +65,9 @@ async function drive(runId: string, trainer: Trainer, fingerprint: string, post:
   });
   post({ type: 'run-status', runId, status: 'running' });
   const result = await trainer.run();
+  const weights = await trainer.weightHealth();
   post({ type: 'run-status', runId, status: trainer.status });
-  post({ type: 'run-finished', runId, result });
+  post({ type: 'run-finished', runId, result, weights });
 }
 
 export async function startRun(runId: string, input: TrainConfigInput, post: Post): Promise<void> {
