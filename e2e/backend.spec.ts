@@ -33,6 +33,6 @@ test('?backend=wasm runs the threaded-SIMD wasm backend (the page is cross-origi
   expect(await lab.waitForBackend()).toBe('wasm');
   await expect(lab.backendPanel.getByTestId('backend-selftest')).toContainText('-1.5, 3.5, -1.5, 12.5');
   await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText('SIMD');
-  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText(/threads on \(\d+ threads?\)/);
+  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText(/threads on \(pool of \d+\)/);
   await lab.screenshot('backend-wasm');
 });

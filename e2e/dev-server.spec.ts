@@ -21,5 +21,5 @@ test('the dev server (npm start) lands on WebGPU on every load', async ({ page }
   // The threaded wasm build also starts from the dev server (its pthread workers need unmangled code).
   await page.goto(`http://localhost:${DEV_PORT}/?backend=wasm`);
   expect(await lab.waitForBackend()).toBe('wasm');
-  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText(/threads on \(\d+ threads?\)/);
+  await expect(lab.backendPanel.getByTestId('backend-wasm')).toContainText(/threads on \(pool of \d+\)/);
 });

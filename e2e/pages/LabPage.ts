@@ -11,11 +11,21 @@ export class LabPage {
   readonly backendBadge: Locator;
   readonly backendPanel: Locator;
   readonly datasetPanel: Locator;
+  readonly recipePanel: Locator;
+  readonly trainingPanel: Locator;
+  readonly trainingStatus: Locator;
+  readonly chartsPanel: Locator;
+  readonly evaluationPanel: Locator;
 
   constructor(readonly page: Page) {
     this.backendBadge = page.getByRole('status', { name: 'TF.js backend' });
     this.backendPanel = page.getByRole('region', { name: 'Compute backend' });
     this.datasetPanel = page.getByRole('region', { name: 'Dataset' });
+    this.recipePanel = page.getByRole('region', { name: 'Recipe' });
+    this.trainingPanel = page.getByRole('region', { name: 'Training' });
+    this.trainingStatus = this.trainingPanel.getByRole('status', { name: 'Training status' });
+    this.chartsPanel = page.getByRole('region', { name: 'Live charts' });
+    this.evaluationPanel = page.getByRole('region', { name: 'Predictions' });
   }
 
   async open(): Promise<void> {
@@ -43,6 +53,23 @@ export class LabPage {
   async datasetCount(): Promise<number> {
     const text = (await this.datasetPanel.getByTestId('dataset-count').textContent()) ?? '';
     return Number(text.replace(/,/g, ''));
+  }
+
+  /** One screenshot per panel that is on the page, named `<prefix>-<panel>.png`. */
+  async panelScreenshots(prefix: string): Promise<void> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const panels: [string, Locator][] = [
+      ['recipe', this.recipePanel],
+      ['dataset', this.datasetPanel],
+      ['backend', this.backendPanel],
+      ['training', this.trainingPanel],
+      ['charts', this.chartsPanel],
+      ['predictions', this.evaluationPanel],
+    ];
+    for (const [name, loc] of panels) {
+      if ((await loc.count()) === 0) continue;
+      await loc.screenshot({ path: resolve(SCREENSHOT_DIR, `${prefix}-${name}.png`) });
+    }
   }
 
   async screenshot(name: string): Promise<string> {

@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type {
   AdapterInfo,
   BackendAttempt,
@@ -82,7 +82,18 @@ let queue: Promise<unknown> = Promise.resolve();
  * sets `backendName` while the other is still initialising, so kernels of one backend run on the other's
  * tensors). React StrictMode's double effects in dev sent two `init`s at once and hit exactly this.
  */
-export function initBackend(preference: BackendPreference): Promise<BackendReport> {
+/**
+ * Initialises `preference` (or the first of {@link AUTO_ORDER} that works). `wasmThreads` caps the wasm
+ * backend's thread pool (it only takes effect before wasm first starts; default: one per core), e.g.
+ * to leave a core to the page on a small machine.
+ */
+export function initBackend(
+  preference: BackendPreference,
+  opts: { wasmThreads?: number } = {},
+): Promise<BackendReport> {
+  if (opts.wasmThreads !== undefined && Number.isInteger(opts.wasmThreads) && opts.wasmThreads >= 1) {
+    setThreadsCount(opts.wasmThreads);
+  }
   const run = queue.then(() => initBackendNow(preference));
   queue = run.catch(() => undefined);
   return run;

@@ -76,8 +76,8 @@ describe('bridge: training messages → store', () => {
       predictions: Float64Array.from([1.1]),
     };
     applyWorkerMessage({ type: 'evaluation', runId: 'old-run', result: evaluation });
-    expect(useLabStore.getState().evaluation).toBeNull();
+    expect(useLabStore.getState().evaluations).toEqual({});
     applyWorkerMessage({ type: 'evaluation', runId: 'run-1', result: evaluation });
-    expect(useLabStore.getState().evaluation?.mae).toBe(0.1);
+    expect(useLabStore.getState().evaluations.val?.mae).toBe(0.1);
   });
 });

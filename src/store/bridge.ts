@@ -7,8 +7,12 @@ import { assertNever } from '../core/assert.ts';
 import { LabWorkerClient } from '../worker/client.ts';
 import type { BackendPreference, DatasetSource, FromWorker, TrainConfigInput } from '../worker/protocol.ts';
 import { useLabStore } from './labStore.ts';
+import { readUrl, writeUrl, type BuiltinChoice } from './urlState.ts';
+import type { TrainConfig } from '../core/recipe.ts';
 
 let client: LabWorkerClient | null = null;
+/** When the last per-epoch validation evaluation was asked for (performance.now()). */
+let lastEpochEval = -Infinity;
 /** The last files the user chose, so a different target can be picked without choosing them again. */
 let lastFiles: { source: Extract<DatasetSource, { kind: 'files' }>; label: string } | null = null;
 
@@ -45,6 +49,12 @@ export function applyWorkerMessage(msg: FromWorker): void {
       return;
     case 'run-epoch':
       store.runEpoch(msg.runId, msg.record);
+      // Keep the validation residuals (Huber vs MSE panel, parity plot) current as the run trains, at
+      // most every 2 s (a fast run ends an epoch several times a second).
+      if (store.training.runId === msg.runId && performance.now() - lastEpochEval > 2000) {
+        lastEpochEval = performance.now();
+        evaluateSplit('val');
+      }
       return;
     case 'run-nan':
       store.runNan(msg.runId, msg.event);
@@ -53,7 +63,10 @@ export function applyWorkerMessage(msg: FromWorker): void {
       store.runStatus(msg.runId, msg.status);
       return;
     case 'run-finished':
-      store.runFinished(msg.runId, msg.result);
+      store.runFinished(msg.runId, msg.result, msg.weights);
+      // The parity plot, residual histogram and Huber/MSE panel need predictions: evaluate val and test.
+      evaluateSplit('val');
+      evaluateSplit('test');
       return;
     case 'lr-finder-progress':
       store.lrFinderProgress(msg.runId, msg);
@@ -82,10 +95,15 @@ export function applyWorkerMessage(msg: FromWorker): void {
 }
 
 /** Starts the worker (once) and asks it to initialise TF.js on the preferred backend. */
-export function startLab(preference: BackendPreference = 'auto'): void {
+export function startLab(preference: BackendPreference = 'auto', wasmThreads?: number): void {
   const runId = crypto.randomUUID();
   useLabStore.getState().setBackend({ phase: 'starting', runId, preference });
-  worker().send({ type: 'init', runId, backend: preference });
+  worker().send({
+    type: 'init',
+    runId,
+    backend: preference,
+    ...(wasmThreads !== undefined ? { wasmThreads } : {}),
+  });
 }
 
 /** Asks the worker to load a dataset; the one loaded so far stays until this one succeeds. */
@@ -102,8 +120,128 @@ export function chooseTarget(target: string): void {
   loadDataset({ ...lastFiles.source, target }, `${lastFiles.label} → ${target}`);
 }
 
+/**
+ * Reads the set-up from the address (recipe, backend, dataset, language, theme), starts the worker on
+ * that backend and loads that dataset; from then on the address follows the store (replaceState), so a
+ * copied link reproduces the set-up.
+ */
+export function startFromUrl(): void {
+  const u = readUrl(window.location.search);
+  const st = useLabStore.getState();
+  st.setRecipe(u.recipe);
+  st.setBackendPreference(u.backend);
+  if (u.lang !== null) st.setLang(u.lang);
+  if (u.theme !== null) st.setTheme(u.theme);
+  st.setUrlProblems(u.problems);
+  startLab(u.backend, u.wasmThreads ?? undefined);
+  if (u.data.kind === 'url') loadFromUrl(u.data.url);
+  else if (u.data.kind === 'builtin') loadBuiltin(u.data);
+  syncUrl();
+}
+
+let urlSyncInstalled = false;
+
+function syncUrl(): void {
+  if (urlSyncInstalled) return;
+  urlSyncInstalled = true;
+  const write = () => {
+    const s = useLabStore.getState();
+    const search = writeUrl(window.location.search, {
+      recipe: s.recipe,
+      backend: s.backendPreference,
+      data: s.datasetChoice,
+      lang: s.lang,
+      theme: s.theme,
+    });
+    if (search !== window.location.search) {
+      window.history.replaceState(null, '', `${window.location.pathname}${search}${window.location.hash}`);
+    }
+  };
+  write();
+  useLabStore.subscribe((s, prev) => {
+    if (
+      s.recipe !== prev.recipe ||
+      s.backendPreference !== prev.backendPreference ||
+      s.datasetChoice !== prev.datasetChoice ||
+      s.lang !== prev.lang ||
+      s.theme !== prev.theme
+    )
+      write();
+  });
+}
+
+/** Switches the compute backend (the loaded dataset stays; a run must not be in progress). */
+export function chooseBackend(preference: BackendPreference): void {
+  useLabStore.getState().setBackendPreference(preference);
+  startLab(preference);
+}
+
+/** The built-in teaching set with these settings. */
+export function loadBuiltin(choice: BuiltinChoice): void {
+  useLabStore.getState().setDatasetChoice(choice);
+  loadDataset(
+    {
+      kind: 'builtin',
+      settings: { size: choice.size, labelNoise: choice.noise, outlierFraction: choice.outliers },
+    },
+    'builtin',
+  );
+}
+
+/** Files the user dropped or picked (not reproducible from a link: the address keeps no dataset then). */
+export function loadFiles(files: Extract<DatasetSource, { kind: 'files' }>['files'], label: string): void {
+  useLabStore.getState().setDatasetChoice({ kind: 'files', label });
+  loadDataset({ kind: 'files', files }, label);
+}
+
+/**
+ * Fetches a dataset file from a link (the server must allow cross-origin reads: CORS) and loads it
+ * like a dropped file, named after the link's last path segment.
+ */
+export function loadFromUrl(url: string): void {
+  const runId = crypto.randomUUID();
+  const st = useLabStore.getState();
+  st.setDatasetChoice({ kind: 'url', url });
+  st.datasetRequested(runId, url);
+  let name = 'download';
+  try {
+    name = decodeURIComponent(new URL(url).pathname.split('/').filter(Boolean).pop() ?? name);
+  } catch {
+    st.datasetFailed(runId, `"${url}" is not a web address. Paste a full link starting with https://.`);
+    return;
+  }
+  fetch(url, { mode: 'cors' })
+    .then(async (res) => {
+      if (!res.ok) throw new Error(`the server answered ${res.status} ${res.statusText}`.trim());
+      const blob = await res.blob();
+      if (useLabStore.getState().dataset.pending?.runId !== runId) return;
+      lastFiles = { source: { kind: 'files', files: [{ path: name, file: blob }] }, label: name };
+      useLabStore.getState().datasetRequested(runId, name);
+      worker().send({
+        type: 'load-dataset',
+        runId,
+        source: { kind: 'files', files: [{ path: name, file: blob }] },
+      });
+    })
+    .catch((e: unknown) => {
+      const why = e instanceof Error ? e.message : String(e);
+      useLabStore
+        .getState()
+        .datasetFailed(
+          runId,
+          `Could not download ${url}: ${why}. The server must allow cross-origin reads (CORS); otherwise download the file and drop it here.`,
+        );
+    });
+}
+
+/** Starts training the loaded dataset with the recipe being edited (refused while it is invalid). */
+export function startEditedRecipe(): void {
+  const s = useLabStore.getState();
+  if (s.recipeError === null) startTraining(s.recipe);
+}
+
 /** Starts training the loaded dataset with `config` (the lab's defaults for what it leaves out). */
-export function startTraining(config: TrainConfigInput): void {
+export function startTraining(config: TrainConfigInput | TrainConfig): void {
   const runId = crypto.randomUUID();
   useLabStore.getState().runRequested(runId);
   worker().send({ type: 'start', runId, config });
@@ -116,7 +254,7 @@ export function controlTraining(action: 'pause' | 'resume' | 'step-once' | 'stop
 }
 
 /** The LR range test for `config` on the loaded dataset. */
-export function findLearningRate(config: TrainConfigInput, numIt = 100): void {
+export function findLearningRate(config: TrainConfigInput | TrainConfig, numIt = 100): void {
   const runId = crypto.randomUUID();
   useLabStore.getState().lrFinderRequested(runId);
   worker().send({ type: 'lr-finder', runId, config, numIt });

@@ -6,11 +6,13 @@ import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice.ts';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice.ts';
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice.ts';
+import { createUiSlice, type UiSlice } from './uiSlice.ts';
 
-export type LabState = BackendSlice & DatasetSlice & TrainingSlice;
+export type LabState = BackendSlice & DatasetSlice & TrainingSlice & UiSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetSlice(...a),
   ...createTrainingSlice(...a),
+  ...createUiSlice(...a),
 }));

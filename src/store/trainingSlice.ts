@@ -8,9 +8,14 @@ import type {
   RunResult,
   StepRecords,
   TrainerStatus,
+  WeightHealth,
 } from '../worker/protocol.ts';
 
-/** Per-step series for the charts (appended batch by batch as the worker sends them). */
+/**
+ * Per-step series for the charts, appended batch by batch as the worker sends them. The arrays grow in
+ * place (amortised O(1) per step, so a 100-epoch run does not copy its history at every batch); each
+ * append bumps `training.seriesVersion`, which is what components memoise on.
+ */
 export interface StepSeries {
   step: number[];
   loss: number[];
@@ -39,13 +44,19 @@ export interface TrainingSlice {
     status: TrainerStatus | 'starting';
     plan: RunPlan | null;
     series: StepSeries;
+    /** Bumped at every append to `series`. */
+    seriesVersion: number;
+    /** Wall-clock bookkeeping for crystals/s and the ETA: time spent running (paused time excluded). */
+    clock: { runningSince: number | null; activeMs: number; firstStep: number | null };
     epochs: EpochRecord[];
     nanEvents: NanEvent[];
     result: RunResult | null;
+    /** The weights read back after the run ended. */
+    weights: WeightHealth | null;
     error: string | null;
   };
-  /** The last evaluation of the current run's model on a split (predictions vs targets). */
-  evaluation: EvalResult | null;
+  /** The last evaluation of the current run's model on each split (predictions vs targets). */
+  evaluations: Partial<Record<EvalResult['split'], EvalResult>>;
   evaluated(runId: string, r: EvalResult): void;
   /** The last checkpoint the worker saved (JSON text), for download. */
   checkpoint: { runId: string; text: string; epoch: number; globalStep: number } | null;
@@ -62,7 +73,7 @@ export interface TrainingSlice {
   runEpoch(runId: string, r: EpochRecord): void;
   runNan(runId: string, e: NanEvent): void;
   runStatus(runId: string, s: TrainerStatus): void;
-  runFinished(runId: string, r: RunResult): void;
+  runFinished(runId: string, r: RunResult, weights: WeightHealth): void;
   runFailed(runId: string, message: string): void;
   checkpointSaved(c: { runId: string; text: string; epoch: number; globalStep: number }): void;
   lrFinderRequested(runId: string): void;
@@ -77,11 +88,24 @@ const freshRun = (runId: string | null): TrainingSlice['training'] => ({
   status: runId === null ? 'idle' : 'starting',
   plan: null,
   series: emptySeries(),
+  seriesVersion: 0,
+  clock: { runningSince: null, activeMs: 0, firstStep: null },
   epochs: [],
   nanEvents: [],
   result: null,
+  weights: null,
   error: null,
 });
+
+/** The clock after a status change at time `now` (ms): running time accumulates only while running. */
+export function tickClock(
+  clock: TrainingSlice['training']['clock'],
+  status: TrainerStatus | 'starting',
+  now: number,
+): TrainingSlice['training']['clock'] {
+  const activeMs = clock.activeMs + (clock.runningSince !== null ? now - clock.runningSince : 0);
+  return { ...clock, activeMs, runningSince: status === 'running' ? now : null };
+}
 
 export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSlice> = (set, get) => {
   const current = (runId: string) => get().training.runId === runId;
@@ -93,37 +117,47 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
     training: freshRun(null),
     lrFinder: { runId: null, running: false, progress: null, outcome: null, error: null },
     checkpoint: null,
-    evaluation: null,
-    evaluated: (runId, evaluation) => current(runId) && set({ evaluation }),
+    evaluations: {},
+    evaluated: (runId, e) =>
+      current(runId) && set((s) => ({ evaluations: { ...s.evaluations, [e.split]: e } })),
     checkpointSaved: (c) => current(c.runId) && set({ checkpoint: c }),
     runRequested: (runId) =>
       set({
-        evaluation: null,
+        evaluations: {},
         training: freshRun(runId),
       }),
     runStarted: (runId, plan) => current(runId) && patch({ plan, epochs: [...plan.history] }),
     runSteps: (runId, r) => {
       if (!current(runId)) return;
-      const s = get().training.series;
-      const n = r.loss.length;
+      const t = get().training;
+      const s = t.series;
+      for (let i = 0; i < r.loss.length; i++) {
+        s.step.push(r.firstStep + i);
+        s.loss.push(r.loss[i]!);
+        s.lr.push(r.lr[i]!);
+        s.momentum.push(r.momentum[i]!);
+        s.gradPre.push(r.gradNormPre[i]!);
+        s.gradPost.push(r.gradNormPost[i]!);
+        s.clipped.push(r.clipped[i]!);
+        s.ok.push(r.ok[i]!);
+      }
       patch({
-        series: {
-          step: [...s.step, ...Array.from({ length: n }, (_, i) => r.firstStep + i)],
-          loss: [...s.loss, ...r.loss],
-          lr: [...s.lr, ...r.lr],
-          momentum: [...s.momentum, ...r.momentum],
-          gradPre: [...s.gradPre, ...r.gradNormPre],
-          gradPost: [...s.gradPost, ...r.gradNormPost],
-          clipped: [...s.clipped, ...r.clipped],
-          ok: [...s.ok, ...r.ok],
-        },
+        seriesVersion: t.seriesVersion + 1,
+        clock: t.clock.firstStep === null ? { ...t.clock, firstStep: r.firstStep } : t.clock,
       });
     },
     runEpoch: (runId, r) => current(runId) && patch({ epochs: [...get().training.epochs, r] }),
     runNan: (runId, e) => current(runId) && patch({ nanEvents: [...get().training.nanEvents, e] }),
-    runStatus: (runId, status) => current(runId) && patch({ status }),
-    runFinished: (runId, result) => current(runId) && patch({ result }),
-    runFailed: (runId, message) => current(runId) && patch({ error: message, status: 'stopped' }),
+    runStatus: (runId, status) =>
+      current(runId) && patch({ status, clock: tickClock(get().training.clock, status, performance.now()) }),
+    runFinished: (runId, result, weights) => current(runId) && patch({ result, weights }),
+    runFailed: (runId, message) =>
+      current(runId) &&
+      patch({
+        error: message,
+        status: 'stopped',
+        clock: tickClock(get().training.clock, 'stopped', performance.now()),
+      }),
     lrFinderRequested: (runId) =>
       set({ lrFinder: { runId, running: true, progress: null, outcome: null, error: null } }),
     lrFinderProgress: (runId, progress) => get().lrFinder.runId === runId && patchLr({ progress }),

@@ -1,39 +1,91 @@
 import { useEffect } from 'react';
-import { startLab } from '../store/bridge.ts';
-import type { BackendPreference } from '../worker/protocol.ts';
+import { startFromUrl } from '../store/bridge.ts';
+import { useLabStore } from '../store/labStore.ts';
+import { LANGS, type Lang } from '../store/urlState.ts';
 import { BackendBadge, BackendPanel } from './BackendPanel.tsx';
-import { DatasetPanel, loadBuiltin } from './DatasetPanel.tsx';
+import { DatasetPanel } from './DatasetPanel.tsx';
+import { EvaluationPanel } from './EvaluationPanel.tsx';
+import { LANG_NAMES, useT } from './i18n/index.ts';
+import { LiveCharts } from './LiveCharts.tsx';
+import { RecipePanel } from './RecipePanel.tsx';
 import { TrainingPanel } from './TrainingPanel.tsx';
 
-const BACKENDS: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+function LanguageSwitcher() {
+  const t = useT();
+  const lang = useLabStore((s) => s.lang);
+  const setLang = useLabStore((s) => s.setLang);
+  return (
+    <label className="inline">
+      <span className="visually-hidden">{t('app.language')}</span>
+      <select aria-label={t('app.language')} value={lang} onChange={(ev) => setLang(ev.target.value as Lang)}>
+        {LANGS.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {LANG_NAMES[l]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
-/** `?backend=wasm` etc. in the address picks the backend (a shared link reproduces the set-up). */
-function backendFromUrl(): BackendPreference {
-  const b = new URLSearchParams(window.location.search).get('backend');
-  return BACKENDS.find((x) => x === b) ?? 'auto';
+function ThemeToggle() {
+  const t = useT();
+  const theme = useLabStore((s) => s.theme);
+  const setTheme = useLabStore((s) => s.setTheme);
+  const dark =
+    theme === 'dark' || (theme === null && window.matchMedia?.('(prefers-color-scheme: dark)').matches);
+  return (
+    <button type="button" aria-pressed={dark} onClick={() => setTheme(dark ? 'light' : 'dark')}>
+      {dark ? t('app.themeLight') : t('app.themeDark')}
+    </button>
+  );
 }
 
 export function App() {
+  const t = useT();
+  const lang = useLabStore((s) => s.lang);
+  const theme = useLabStore((s) => s.theme);
+  const problems = useLabStore((s) => s.urlProblems);
   useEffect(() => {
-    startLab(backendFromUrl());
-    loadBuiltin();
+    startFromUrl();
   }, []);
-
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = t('app.title');
+  }, [lang, t]);
+  useEffect(() => {
+    if (theme === null) delete document.documentElement.dataset['theme'];
+    else document.documentElement.dataset['theme'] = theme;
+  }, [theme]);
   return (
     <div className="app">
       <header className="topbar">
         <div>
-          <h1>Optimization lab</h1>
-          <p className="subtitle">
-            A crystal graph network (CGCNN) trained in your browser — and the recipe that makes it train.
-          </p>
+          <h1>{t('app.title')}</h1>
+          <p className="subtitle">{t('app.subtitle')}</p>
         </div>
-        <BackendBadge />
+        <div className="row">
+          <BackendBadge />
+          <LanguageSwitcher />
+          <ThemeToggle />
+        </div>
       </header>
-      <main className="grid">
-        <TrainingPanel />
-        <DatasetPanel />
-        <BackendPanel />
+      {problems.length > 0 && (
+        <p className="note" role="alert">
+          {t('app.urlProblems')} {problems.join(' ')}
+        </p>
+      )}
+      <main className="layout">
+        <div className="side">
+          <RecipePanel />
+          <DatasetPanel />
+          <BackendPanel />
+        </div>
+        <div className="mainpane">
+          <TrainingPanel />
+          <LiveCharts />
+          <EvaluationPanel />
+        </div>
       </main>
     </div>
   );

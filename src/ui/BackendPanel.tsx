@@ -1,13 +1,13 @@
 import { useLabStore } from '../store/labStore.ts';
 import type { BackendReport } from '../worker/protocol.ts';
+import { useT, type T } from './i18n/index.ts';
 
-function adapterLine(report: BackendReport): string {
+function adapterLine(report: BackendReport, t: T): string {
   const a = report.adapter;
-  if (a === null)
-    return report.name === 'webgpu' ? 'adapter info unavailable' : 'no GPU adapter (not WebGPU)';
+  if (a === null) return report.name === 'webgpu' ? t('backend.noAdapterInfo') : t('backend.noAdapter');
   const parts = [a.vendor, a.architecture, a.device, a.description].filter((s) => s !== '');
-  const text = parts.length > 0 ? parts.join(' · ') : 'adapter without a name';
-  return a.isFallbackAdapter === true ? `${text} (software fallback)` : text;
+  const text = parts.length > 0 ? parts.join(' · ') : t('backend.unnamed');
+  return a.isFallbackAdapter === true ? `${text} (${t('backend.fallback')})` : text;
 }
 
 /** Short text for the header badge. */
@@ -18,19 +18,21 @@ export function backendBadgeText(report: BackendReport): string {
 }
 
 export function BackendBadge() {
+  const t = useT();
   const backend = useLabStore((s) => s.backend);
   const text =
     backend.phase === 'ready'
       ? backendBadgeText(backend.report)
       : backend.phase === 'failed'
-        ? 'no backend'
-        : 'starting…';
+        ? t('backend.none')
+        : t('backend.starting');
   return (
     <span
       className={`badge badge-${backend.phase}`}
       role="status"
-      aria-label="TF.js backend"
+      aria-label={t('backend.badge')}
       data-phase={backend.phase}
+      title={backend.phase === 'ready' ? adapterLine(backend.report, t) : undefined}
     >
       {text}
     </span>
@@ -38,12 +40,13 @@ export function BackendBadge() {
 }
 
 export function BackendPanel() {
+  const t = useT();
   const backend = useLabStore((s) => s.backend);
   return (
     <section className="card" aria-labelledby="backend-title">
-      <h2 id="backend-title">Compute backend</h2>
+      <h2 id="backend-title">{t('backend.title')}</h2>
       {backend.phase === 'idle' || backend.phase === 'starting' ? (
-        <p className="muted">Starting TF.js in the lab worker…</p>
+        <p className="muted">{t('backend.startingLong')}</p>
       ) : backend.phase === 'failed' ? (
         <p className="error" role="alert">
           {backend.message}
@@ -51,40 +54,41 @@ export function BackendPanel() {
       ) : (
         <>
           <dl className="facts">
-            <dt>Backend</dt>
+            <dt>{t('backend.backend')}</dt>
             <dd data-testid="backend-name">{backend.report.name}</dd>
-            <dt>Adapter</dt>
-            <dd data-testid="backend-adapter">{adapterLine(backend.report)}</dd>
+            <dt>{t('backend.adapter')}</dt>
+            <dd data-testid="backend-adapter">{adapterLine(backend.report, t)}</dd>
             {backend.report.wasm !== null && (
               <>
-                <dt>wasm build</dt>
+                <dt>{t('backend.wasmBuild')}</dt>
                 <dd data-testid="backend-wasm">
-                  {backend.report.wasm.simd ? 'SIMD' : 'no SIMD'},{' '}
+                  {backend.report.wasm.simd ? 'SIMD' : t('backend.noSimd')},{' '}
                   {backend.report.wasm.threads
-                    ? `threads on (${backend.report.wasm.threadCount} thread${backend.report.wasm.threadCount === 1 ? '' : 's'})`
-                    : 'single-threaded'}
+                    ? t('backend.threads', { n: backend.report.wasm.threadCount })
+                    : t('backend.singleThread')}
                 </dd>
               </>
             )}
             <dt>TF.js</dt>
             <dd>{backend.report.tfVersion}</dd>
-            <dt>Cross-origin isolated</dt>
+            <dt>{t('backend.isolated')}</dt>
             <dd data-testid="backend-isolated">
-              {backend.report.crossOriginIsolated
-                ? 'yes (threaded wasm possible)'
-                : 'no (wasm runs single-threaded)'}
+              {backend.report.crossOriginIsolated ? t('backend.isolatedYes') : t('backend.isolatedNo')}
             </dd>
-            <dt>Self-test</dt>
+            <dt>{t('backend.selfTest')}</dt>
             <dd data-testid="backend-selftest">
               {backend.report.selfTest.got.map((v) => v.toFixed(1)).join(', ')}{' '}
-              <span className="muted">(expected {backend.report.selfTest.expected.join(', ')})</span>
+              <span className="muted">
+                ({t('backend.expected', { v: backend.report.selfTest.expected.join(', ') })})
+              </span>
             </dd>
           </dl>
-          <h3>Tried, in order</h3>
+          <h3>{t('backend.tried')}</h3>
           <ol className="attempts">
             {backend.report.attempts.map((a) => (
               <li key={a.backend} className={a.ok ? 'ok' : 'rejected'}>
-                <strong>{a.backend}</strong> — {a.ok ? `ready in ${a.ms.toFixed(0)} ms` : a.reason}
+                <strong>{a.backend}</strong> —{' '}
+                {a.ok ? t('backend.readyIn', { ms: a.ms.toFixed(0) }) : a.reason}
               </li>
             ))}
           </ol>

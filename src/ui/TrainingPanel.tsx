@@ -1,90 +1,33 @@
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { downsampleMinMax } from '../core/downsample.ts';
-import { useEffect, useId, useState, type ChangeEvent } from 'react';
+/**
+ * Run controls: start, pause/resume, one step, stop, the LR range test (its curve, its suggestion and
+ * one click to apply it), checkpoints; the run's status with epoch, crystals/s and ETA; NaN events, the
+ * epoch table, the final metrics and the weights' health.
+ */
+import { memo, useEffect, useId, useState, type ChangeEvent } from 'react';
+import {
+  CartesianGrid,
+  Line,
+  LineChart,
+  ReferenceLine,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
+import { referenceLr, type ScheduleSpec } from '../core/recipe.ts';
 import {
   controlTraining,
   findLearningRate,
   resumeCheckpoint,
   saveCheckpoint,
-  startTraining,
+  startEditedRecipe,
 } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
-import type { TrainConfigInput } from '../worker/protocol.ts';
-
-const MAX_POINTS = 400;
-
-/** `?recipe=<JSON>` in the address: a shared link reproduces the recipe (missing fields: defaults). */
-export function recipeFromUrl(): TrainConfigInput {
-  const raw = new URLSearchParams(window.location.search).get('recipe');
-  if (raw === null) return {};
-  try {
-    return JSON.parse(raw) as TrainConfigInput;
-  } catch {
-    return {};
-  }
-}
-
-function fmt(v: number, digits = 4): string {
-  if (!Number.isFinite(v)) return String(v);
-  const a = Math.abs(v);
-  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(2) : v.toFixed(digits);
-}
-
-function SeriesChart({
-  label,
-  x,
-  lines,
-  log = false,
-}: {
-  label: string;
-  x: number[];
-  lines: { name: string; y: number[]; color: string }[];
-  log?: boolean;
-}) {
-  const ds = lines.map((l) => downsampleMinMax(x, l.y, MAX_POINTS));
-  const byX = new Map<number, Record<string, number>>();
-  ds.forEach((d, k) =>
-    d.x.forEach((xv, i) => {
-      const row = byX.get(xv) ?? { step: xv };
-      const y = d.y[i] as number;
-      row[lines[k]!.name] = log && !(y > 0) ? NaN : y;
-      byX.set(xv, row);
-    }),
-  );
-  const data = [...byX.values()].sort((a, b) => (a['step'] ?? 0) - (b['step'] ?? 0));
-  return (
-    <figure className="chart" aria-label={label}>
-      <figcaption>{label}</figcaption>
-      <ResponsiveContainer width="100%" height={170}>
-        <LineChart data={data} margin={{ top: 4, right: 8, bottom: 4, left: 0 }}>
-          <CartesianGrid strokeDasharray="3 3" opacity={0.4} />
-          <XAxis dataKey="step" type="number" domain={['dataMin', 'dataMax']} />
-          <YAxis
-            scale={log ? 'log' : 'auto'}
-            domain={['auto', 'auto']}
-            width={60}
-            tickFormatter={(v: number) => fmt(v, 3)}
-          />
-          <Tooltip formatter={(v) => fmt(Number(v))} labelFormatter={(v) => `step ${Number(v)}`} />
-          <Legend />
-          {lines.map((l) => (
-            <Line
-              key={l.name}
-              dataKey={l.name}
-              stroke={l.color}
-              dot={false}
-              isAnimationActive={false}
-              connectNulls
-            />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </figure>
-  );
-}
+import { TICKS } from './charts.tsx';
+import { fmt, useT, type T } from './i18n/index.ts';
 
 /** "Save checkpoint" asks the worker; the answer becomes a download link (object URL, revoked when replaced). */
-function CheckpointControls({ canSave, canResume }: { canSave: boolean; canResume: boolean }) {
+function CheckpointControls({ canSave, canResume, t }: { canSave: boolean; canResume: boolean; t: T }) {
   const checkpoint = useLabStore((s) => s.checkpoint);
   const inputId = useId();
   const [url, setUrl] = useState<string | null>(null);
@@ -102,15 +45,15 @@ function CheckpointControls({ canSave, canResume }: { canSave: boolean; canResum
   return (
     <div className="row">
       <button type="button" onClick={saveCheckpoint} disabled={!canSave}>
-        Save checkpoint
+        {t('run.saveCheckpoint')}
       </button>
       {checkpoint !== null && url !== null && (
         <a href={url} download={`checkpoint-epoch${checkpoint.epoch}-step${checkpoint.globalStep}.json`}>
-          Download checkpoint (epoch {checkpoint.epoch}, step {checkpoint.globalStep})
+          {t('run.downloadCheckpoint', { epoch: checkpoint.epoch, step: checkpoint.globalStep })}
         </a>
       )}
       <label className={`button${canResume ? '' : ' disabled'}`} htmlFor={inputId}>
-        Resume from checkpoint…
+        {t('run.resumeCheckpoint')}
       </label>
       <input
         id={inputId}
@@ -119,181 +62,300 @@ function CheckpointControls({ canSave, canResume }: { canSave: boolean; canResum
         accept=".json,application/json"
         disabled={!canResume}
         onChange={onFile}
-        aria-label="Resume from checkpoint file"
+        aria-label={t('run.resumeCheckpointFile')}
       />
     </div>
   );
 }
 
-export function TrainingPanel() {
-  const t = useLabStore((s) => s.training);
+/** Rounds to two significant digits (a learning rate a person can read and type). */
+function round2(x: number): number {
+  return Number(x.toPrecision(2));
+}
+
+/** The LR range test: loss (smoothed, as fastai) against the lr on a log axis, the suggestion, "apply". */
+const LrFinderView = memo(function LrFinderView({ t, disabled }: { t: T; disabled: boolean }) {
   const lr = useLabStore((s) => s.lrFinder);
+  const recipe = useLabStore((s) => s.recipe);
+  const setRecipe = useLabStore((s) => s.setRecipe);
+  if (!lr.running && lr.outcome === null && lr.error === null) return null;
+  const o = lr.outcome;
+  const data = o
+    ? Array.from(o.lrs, (x, i) => ({ lr: x, loss: o.losses[i] })).filter((d) => Number.isFinite(d.loss))
+    : [];
+  const sug = o?.suggestion?.valley.lr;
+  const apply = () => {
+    if (sug === undefined) return;
+    const v = round2(sug);
+    const schedule: ScheduleSpec =
+      recipe.schedule.kind === 'onecycle'
+        ? { ...recipe.schedule, maxLr: v }
+        : { ...recipe.schedule, baseLr: v };
+    setRecipe({ ...recipe, schedule, optimizer: { ...recipe.optimizer, lr: referenceLr(schedule) } });
+  };
+  return (
+    <div data-testid="lr-finder" className="lrfinder">
+      <p className="small" aria-live="polite">
+        {t('lr.title')}:{' '}
+        {lr.running
+          ? t('lr.running', { i: lr.progress?.iteration ?? 0, lr: fmt(lr.progress?.lr ?? 0) })
+          : lr.error !== null
+            ? lr.error
+            : o?.suggestion
+              ? t('lr.suggestion', {
+                  valley: fmt(o.suggestion.valley.lr),
+                  steep: fmt(o.suggestion.steep.lr),
+                  min: fmt(o.suggestion.minimum.lr),
+                  stop: o.stoppedBy,
+                })
+              : t('lr.noSuggestion', { stop: o?.stoppedBy ?? '?' })}
+      </p>
+      {data.length > 1 && (
+        <figure className="chart" aria-label={t('lr.chart')}>
+          <ResponsiveContainer width="100%" height={160}>
+            <LineChart data={data} margin={{ top: 6, right: 10, bottom: 2, left: 0 }}>
+              <CartesianGrid strokeDasharray="3 3" opacity={0.35} />
+              <XAxis
+                dataKey="lr"
+                type="number"
+                scale="log"
+                domain={['dataMin', 'dataMax']}
+                interval={0}
+                tick={TICKS.xExp}
+              />
+              <YAxis width={56} domain={['auto', 'auto']} interval={0} tick={TICKS.y2} />
+              <Tooltip formatter={(v) => fmt(Number(v))} labelFormatter={(v) => `lr ${fmt(Number(v))}`} />
+              {sug !== undefined && (
+                <ReferenceLine
+                  x={sug}
+                  stroke="var(--ok)"
+                  strokeDasharray="4 3"
+                  label={{ value: t('lr.valley'), fill: 'var(--ok)', fontSize: 12 }}
+                />
+              )}
+              <Line
+                dataKey="loss"
+                name={t('lr.loss')}
+                stroke="var(--accent)"
+                dot={false}
+                isAnimationActive={false}
+              />
+            </LineChart>
+          </ResponsiveContainer>
+        </figure>
+      )}
+      {sug !== undefined && (
+        <button type="button" onClick={apply} disabled={disabled}>
+          {recipe.schedule.kind === 'onecycle'
+            ? t('lr.applyMax', { lr: fmt(round2(sug)) })
+            : t('lr.applyBase', { lr: fmt(round2(sug)) })}
+        </button>
+      )}
+    </div>
+  );
+});
+
+/** Crystals per second and time left, from the running time (pauses excluded) and the steps done. */
+function speedOf(
+  tr: ReturnType<typeof useLabStore.getState>['training'],
+  batchSize: number,
+  now: number,
+): { perSecond: number; etaS: number } | null {
+  const { clock, series, plan } = tr;
+  if (plan === null || clock.firstStep === null || series.step.length === 0) return null;
+  const ms = clock.activeMs + (clock.runningSince !== null ? now - clock.runningSince : 0);
+  const done = (series.step[series.step.length - 1] ?? 0) + 1 - clock.firstStep;
+  if (done <= 0 || ms <= 0) return null;
+  const left = plan.totalSteps - (done + clock.firstStep);
+  return { perSecond: (done * batchSize) / (ms / 1000), etaS: Math.max(0, (left * ms) / done / 1000) };
+}
+
+function duration(s: number): string {
+  if (!Number.isFinite(s)) return '—';
+  const m = Math.floor(s / 60);
+  const sec = Math.round(s - 60 * m);
+  return m > 0 ? `${m} min ${sec} s` : `${sec} s`;
+}
+
+export function TrainingPanel() {
+  const t = useT();
+  const tr = useLabStore((s) => s.training);
+  const lrBusy = useLabStore((s) => s.lrFinder.running);
+  const recipe = useLabStore((s) => s.recipe);
+  const recipeError = useLabStore((s) => s.recipeError);
   const hasData = useLabStore((s) => s.dataset.loaded !== null && s.dataset.pending === null);
-  const active = t.status === 'running' || t.status === 'paused' || t.status === 'starting';
-  const plan = t.plan;
-  const last = t.epochs[t.epochs.length - 1];
+  const backendReady = useLabStore((s) => s.backend.phase === 'ready');
+  const active = tr.status === 'running' || tr.status === 'paused' || tr.status === 'starting';
+  const plan = tr.plan;
+  const last = tr.epochs[tr.epochs.length - 1];
   // The global step (a run resumed from a checkpoint receives only the steps after it).
-  const stepsDone = t.series.step.length > 0 ? (t.series.step[t.series.step.length - 1] ?? 0) + 1 : 0;
-  const best = t.result ? t.epochs.find((e) => e.epoch === t.result?.bestEpoch) : undefined;
-  const planned = plan ? Array.from({ length: plan.totalSteps }, (_, i) => i) : [];
+  const stepsDone = tr.series.step.length > 0 ? (tr.series.step[tr.series.step.length - 1] ?? 0) + 1 : 0;
+  const best = tr.result ? tr.epochs.find((e) => e.epoch === tr.result?.bestEpoch) : undefined;
+  const speed = plan ? speedOf(tr, plan.config.batchSize, performance.now()) : null;
+  const canStart = hasData && backendReady && !active && recipeError === null;
+  const statusWord = tr.status === 'idle' ? '' : t(`status.${tr.status}` as const);
   return (
     <section className="card wide" aria-labelledby="training-title">
-      <h2 id="training-title">Training</h2>
+      <h2 id="training-title">{t('run.title')}</h2>
       <div className="row">
-        <button type="button" onClick={() => startTraining(recipeFromUrl())} disabled={!hasData || active}>
-          Start
+        <button type="button" className="primary" onClick={startEditedRecipe} disabled={!canStart}>
+          {t('run.start')}
         </button>
-        {t.status === 'paused' ? (
+        {tr.status === 'paused' ? (
           <button type="button" onClick={() => controlTraining('resume')}>
-            Resume
+            {t('run.resume')}
           </button>
         ) : (
-          <button type="button" onClick={() => controlTraining('pause')} disabled={t.status !== 'running'}>
-            Pause
+          <button type="button" onClick={() => controlTraining('pause')} disabled={tr.status !== 'running'}>
+            {t('run.pause')}
           </button>
         )}
-        <button type="button" onClick={() => controlTraining('step-once')} disabled={t.status !== 'paused'}>
-          Step
+        <button type="button" onClick={() => controlTraining('step-once')} disabled={tr.status !== 'paused'}>
+          {t('run.step')}
         </button>
         <button type="button" onClick={() => controlTraining('stop')} disabled={!active}>
-          Stop
+          {t('run.stop')}
         </button>
-        <button
-          type="button"
-          onClick={() => findLearningRate(recipeFromUrl())}
-          disabled={!hasData || active || lr.running}
-        >
-          Find LR
+        <button type="button" onClick={() => findLearningRate(recipe)} disabled={!canStart || lrBusy}>
+          {t('run.findLr')}
         </button>
       </div>
-      <CheckpointControls
-        canSave={t.status === 'paused' || t.status === 'done' || t.status === 'stopped'}
-        canResume={hasData && !active}
-      />
-      <p role="status" aria-label="Training status" data-status={t.status} data-steps={stepsDone}>
-        {t.status === 'idle'
-          ? 'Not started.'
-          : `${t.status} · epoch ${last?.epoch ?? 0}/${plan?.config.epochs ?? '…'} · step ${stepsDone}/${plan?.totalSteps ?? '…'}${
-              t.series.loss.length > 0 ? ` · loss ${fmt(t.series.loss[t.series.loss.length - 1] ?? NaN)}` : ''
-            }`}
+      <p
+        role="status"
+        aria-label={t('run.statusLabel')}
+        data-status={tr.status}
+        data-steps={stepsDone}
+        className="status-line"
+      >
+        {tr.status === 'idle'
+          ? recipeError !== null
+            ? t('run.fixRecipe')
+            : t('run.notStarted')
+          : t('run.statusText', {
+              status: statusWord,
+              epoch: last?.epoch ?? 0,
+              epochs: plan?.config.epochs ?? '…',
+              step: stepsDone,
+              steps: plan?.totalSteps ?? '…',
+            })}
+        {tr.series.loss.length > 0 &&
+          ` · ${t('run.lossNow', { loss: fmt(tr.series.loss[tr.series.loss.length - 1] ?? NaN) })}`}
       </p>
-      {t.error !== null && (
+      {plan !== null && (
+        <progress className="runbar" max={plan.totalSteps} value={stepsDone} aria-label={t('run.progress')} />
+      )}
+      {speed !== null && (
+        <p className="small" data-testid="run-speed" data-per-second={speed.perSecond}>
+          {t('run.speed', { rate: speed.perSecond.toFixed(1) })}
+          {active && ` · ${t('run.eta', { eta: duration(speed.etaS) })}`}
+        </p>
+      )}
+      {tr.error !== null && (
         <p className="error" role="alert">
-          {t.error}
+          {tr.error}
         </p>
       )}
       {plan !== null && (
         <p className="muted small" data-testid="training-recipe">
           {plan.config.optimizer.kind}, {plan.config.schedule.kind}
-          {'maxLr' in plan.config.schedule ? ` max_lr ${plan.config.schedule.maxLr}` : ''}, loss{' '}
-          {plan.config.loss.kind}
+          {'maxLr' in plan.config.schedule ? ` max_lr ${plan.config.schedule.maxLr}` : ''},{' '}
+          {t('run.lossWord')} {plan.config.loss.kind}
           {plan.config.loss.kind === 'huber' ? ` δ ${plan.config.loss.delta}` : ''}, clip{' '}
-          {plan.config.clip.maxNorm ?? 'off'}, batch {plan.config.batchSize}, F={plan.config.model.atomFeaLen}
-          ×{plan.config.model.nConv} convs, seed {String(plan.config.seed)}
-          {plan.outliers !== null ? ` · outliers removed: ${plan.outliers.removed.length}` : ''}
+          {plan.config.clip.maxNorm ?? t('common.off')}, batch {plan.config.batchSize}, F=
+          {plan.config.model.atomFeaLen}×{plan.config.model.nConv} conv, seed {String(plan.config.seed)}
+          {plan.outliers !== null
+            ? ` · ${t('run.outliersRemoved', { n: plan.outliers.removed.length })}`
+            : ''}
         </p>
       )}
-      {stepsDone > 0 && (
-        <div className="charts">
-          <SeriesChart
-            label="Training loss per step"
-            x={t.series.step}
-            lines={[{ name: 'loss', y: t.series.loss, color: 'var(--accent)' }]}
-            log
-          />
-          <SeriesChart
-            label="Learning rate (planned and actual)"
-            x={[...planned, ...t.series.step]}
-            lines={[
-              {
-                name: 'planned lr',
-                y: [...(plan?.plannedLr ?? []), ...t.series.step.map(() => NaN)],
-                color: '#9aa7b4',
-              },
-              { name: 'lr', y: [...planned.map(() => NaN), ...t.series.lr], color: '#d4761c' },
-            ]}
-          />
-          <SeriesChart
-            label="Momentum / β₁"
-            x={t.series.step}
-            lines={[{ name: 'momentum', y: t.series.momentum, color: '#8250df' }]}
-          />
-          <SeriesChart
-            label="Gradient norm before and after clipping"
-            x={t.series.step}
-            lines={[
-              { name: 'before', y: t.series.gradPre, color: '#cf222e' },
-              { name: 'after', y: t.series.gradPost, color: '#1a7f37' },
-            ]}
-            log
-          />
+      <CheckpointControls
+        t={t}
+        canSave={tr.status === 'paused' || tr.status === 'done' || tr.status === 'stopped'}
+        canResume={hasData && !active}
+      />
+      <LrFinderView t={t} disabled={active} />
+      {tr.nanEvents.length > 0 && (
+        <div className="nan-box" data-testid="nan-events">
+          <h3>{t('nan.title', { n: tr.nanEvents.length })}</h3>
+          <ul className="warnings" aria-label={t('nan.listLabel')}>
+            {tr.nanEvents.slice(-6).map((e, i) => (
+              <li key={i}>
+                {t('nan.event', {
+                  step: e.step,
+                  kind: t(`nan.kind.${e.kind}` as const),
+                  action: t(`nan.${e.action}` as const),
+                })}
+                {e.action === 'rollback'
+                  ? ` ${t('nan.rollbackDetail', { step: e.restoredToStep ?? '?', scale: e.lrScale })}`
+                  : ''}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
-      {t.nanEvents.length > 0 && (
-        <ul className="warnings" aria-label="NaN events">
-          {t.nanEvents.map((e, i) => (
-            <li key={i}>
-              step {e.step}: {e.kind} → {e.action}
-              {e.action === 'rollback' ? ` (restored step ${e.restoredToStep}, lr × ${e.lrScale})` : ''}
-            </li>
-          ))}
-        </ul>
+      {tr.weights !== null && (
+        <p
+          className={tr.weights.nonFinite === 0 ? 'ok-line' : 'error'}
+          data-testid="weights-health"
+          data-nonfinite={tr.weights.nonFinite}
+        >
+          {tr.weights.nonFinite === 0
+            ? t('run.weightsFinite', {
+                n: tr.weights.count.toLocaleString('en'),
+                max: fmt(tr.weights.maxAbs, 3),
+              })
+            : t('run.weightsBad', { bad: tr.weights.nonFinite, n: tr.weights.count })}
+        </p>
       )}
-      {t.epochs.length > 0 && (
-        <table className="rejections" aria-label="Epochs">
+      {tr.epochs.length > 0 && (
+        <table className="rejections" aria-label={t('run.epochsTable')}>
           <thead>
             <tr>
-              <th scope="col">Epoch</th>
-              <th scope="col">Train loss</th>
-              <th scope="col">Val loss</th>
-              <th scope="col">Val MAE</th>
-              <th scope="col">Test MAE</th>
+              <th scope="col">{t('run.epoch')}</th>
+              <th scope="col">{t('run.trainLoss')}</th>
+              <th scope="col">{t('run.valLoss')}</th>
+              <th scope="col">{t('run.valMae')}</th>
+              <th scope="col">{t('run.testMae')}</th>
               <th scope="col">lr</th>
+              <th scope="col">NaN</th>
             </tr>
           </thead>
           <tbody>
-            {t.epochs.slice(-8).map((e) => (
-              <tr key={e.epoch}>
+            {tr.epochs.slice(-6).map((e) => (
+              <tr key={e.epoch} className={e.improved ? 'improved' : undefined}>
                 <td>{e.epoch}</td>
                 <td>{fmt(e.trainLoss)}</td>
                 <td>{fmt(e.val.loss)}</td>
                 <td>{fmt(e.val.mae)}</td>
                 <td>{fmt(e.test.mae)}</td>
                 <td>{fmt(e.lr)}</td>
+                <td>{e.nanSteps}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {t.result !== null && best !== undefined && (
-        <dl className="facts" aria-label="Final metrics" data-testid="final-metrics">
-          <dt>Finished</dt>
+      {tr.result !== null && best !== undefined && (
+        <dl className="facts" aria-label={t('run.finalMetrics')} data-testid="final-metrics">
+          <dt>{t('run.finished')}</dt>
           <dd>
-            {t.result.end} after {t.result.epochs} epochs (best epoch {t.result.bestEpoch})
+            {t('run.finishedText', {
+              end: t(`end.${tr.result.end}` as const),
+              epochs: tr.result.epochs,
+              best: tr.result.bestEpoch,
+            })}
           </dd>
-          <dt>Validation</dt>
+          <dt>{t('run.validation')}</dt>
           <dd data-testid="final-val">
             MAE {fmt(best.val.mae)}, RMSE {fmt(best.val.rmse)}, Pearson {fmt(best.val.pearson, 3)}, Spearman{' '}
             {fmt(best.val.spearman, 3)}
           </dd>
-          <dt>Test</dt>
+          <dt>{t('run.test')}</dt>
           <dd data-testid="final-test">
             MAE {fmt(best.test.mae)}, RMSE {fmt(best.test.rmse)}, Pearson {fmt(best.test.pearson, 3)},
             Spearman {fmt(best.test.spearman, 3)}
           </dd>
         </dl>
-      )}
-      {(lr.running || lr.outcome !== null || lr.error !== null) && (
-        <p data-testid="lr-finder" className="small">
-          LR range test:{' '}
-          {lr.running
-            ? `iteration ${lr.progress?.iteration ?? 0}…`
-            : lr.error !== null
-              ? lr.error
-              : lr.outcome?.suggestion
-                ? `suggested lr ${fmt(lr.outcome.suggestion.valley.lr)} (valley; steep ${fmt(lr.outcome.suggestion.steep.lr)}, minimum/10 ${fmt(lr.outcome.suggestion.minimum.lr)}), stopped: ${lr.outcome.stoppedBy}`
-                : `no suggestion (stopped: ${lr.outcome?.stoppedBy ?? '?'})`}
-        </p>
       )}
     </section>
   );

@@ -32,7 +32,10 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
 async function handle(msg: ToWorker): Promise<void> {
   switch (msg.type) {
     case 'init': {
-      const report = await initBackend(msg.backend);
+      const report = await initBackend(
+        msg.backend,
+        msg.wasmThreads !== undefined ? { wasmThreads: msg.wasmThreads } : {},
+      );
       post({ type: 'backend-ready', runId: msg.runId, report });
       return;
     }

@@ -67,7 +67,8 @@ export interface DatasetOptions {
 
 /** Page → worker. */
 export type ToWorker =
-  | { type: 'init'; runId: string; backend: BackendPreference }
+  /** Start TF.js; `wasmThreads` caps the wasm thread pool (before wasm first starts). */
+  | { type: 'init'; runId: string; backend: BackendPreference; wasmThreads?: number }
   | { type: 'load-dataset'; runId: string; source: DatasetSource; options?: DatasetOptions }
   /** Train the loaded dataset with this recipe (missing fields: the lab's defaults). Replaces a running run. */
   | { type: 'start'; runId: string; config: TrainConfigInput }
