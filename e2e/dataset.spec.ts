@@ -136,3 +136,80 @@ test('dropping the CGCNN sample as a zip, and as loose files, loads 10 structure
   });
   await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('10');
 });
+
+test('the outlier filter previewed on the data: μ ± kσ band, the rows it would remove, each inspectable', async ({
+  page,
+}) => {
+  const lab = new LabPage(page);
+  await page.goto('/?size=300');
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('300', { timeout: 60_000 });
+  // A clean teaching set: the default 4σ filter would remove none or almost none.
+  const options = lab.datasetPanel.getByText('Teaching set options');
+  await options.click();
+  await lab.datasetPanel.getByLabel('Failed-DFT fraction').fill('0.02');
+  await lab.datasetPanel.getByRole('button', { name: 'Generate' }).click();
+  await lab.waitForDatasetIdle();
+  expect(await lab.datasetCount()).toBe(300);
+  await expect.poll(() => new URL(page.url()).searchParams.get('outliers')).toBe('0.02');
+  await expect(lab.datasetPanel.getByTestId('outlier-band')).toContainText('keep');
+  const rows = lab.datasetPanel.getByTestId('outlier-rows');
+  // 2 % of 300 get +2,000 eV/atom; those in the training split (about 0.8 × 6) are flagged.
+  const summary = (await rows.locator('summary').textContent()) ?? '';
+  const flagged = Number(/remove: (\d+) of 240/.exec(summary)?.[1]);
+  expect(flagged).toBeGreaterThanOrEqual(2);
+  expect(flagged).toBeLessThanOrEqual(6);
+  const table = lab.datasetPanel.getByRole('table', { name: 'Rows the outlier filter would remove' });
+  await expect(table.getByRole('row')).toHaveCount(flagged + 1);
+  await table.getByRole('button', { name: 'Inspect' }).first().click();
+  const detail = lab.datasetPanel.getByTestId('outlier-detail');
+  await expect(detail).toContainText('Black swan or DFT failure?');
+  await expect(detail).toContainText(/almost certainly a failed calculation/);
+  // A looser k in the recipe moves the band and the list with it.
+  await lab.recipePanel.getByTestId('recipe-outlier-k').fill('1000');
+  await expect(rows.locator('summary')).toContainText('remove: 0 of 240');
+  await lab.screenshot('dataset-outliers');
+});
+
+test('load from URL: a CORS-enabled link loads; a failing one is explained and the data stays', async ({
+  page,
+}) => {
+  const perov = resolve(shared, 'data', 'perov5-castelli', 'test.csv');
+  test.skip(!existsSync(perov), 'needs ../shared/data (fresh clone without it)');
+  // A data server elsewhere, as a user would link to (served by Playwright, with CORS headers).
+  await page.route('https://data.example.org/**', async (route) => {
+    const url = route.request().url();
+    if (url.endsWith('/perov5/test.csv')) {
+      await route.fulfill({
+        status: 200,
+        headers: { 'access-control-allow-origin': '*', 'content-type': 'text/csv' },
+        body: readFileSync(perov),
+      });
+    } else {
+      await route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' }, body: 'not here' });
+    }
+  });
+  const lab = new LabPage(page);
+  await page.goto('/?size=60');
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('60', { timeout: 60_000 });
+  const field = lab.datasetPanel.getByLabel('Load from URL');
+  await field.fill('https://data.example.org/missing.zip');
+  await lab.datasetPanel.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect(lab.datasetPanel.getByTestId('dataset-error')).toContainText('the server answered 404');
+  await expect(lab.datasetPanel.getByTestId('dataset-error')).toContainText(
+    'Still using Built-in teaching set',
+  );
+  expect(await lab.datasetCount()).toBe(60);
+
+  await field.fill('https://data.example.org/perov5/test.csv');
+  await lab.datasetPanel.getByRole('button', { name: 'Load', exact: true }).click();
+  await lab.waitForDatasetIdle();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('test.csv', { timeout: 60_000 });
+  expect(await lab.datasetCount()).toBe(3785);
+  // The link is the dataset choice in the address: a copied URL reloads it.
+  await expect
+    .poll(() => new URL(page.url()).searchParams.get('data'))
+    .toBe('https://data.example.org/perov5/test.csv');
+  await page.reload();
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('test.csv', { timeout: 60_000 });
+  expect(await lab.datasetCount()).toBe(3785);
+});

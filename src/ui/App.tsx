@@ -3,6 +3,7 @@ import { startFromUrl } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import { LANGS, type Lang } from '../store/urlState.ts';
 import { BackendBadge, BackendPanel } from './BackendPanel.tsx';
+import { PanelBoundary } from './ErrorBoundary.tsx';
 import { DatasetPanel } from './DatasetPanel.tsx';
 import { EvaluationPanel } from './EvaluationPanel.tsx';
 import { LANG_NAMES, useT } from './i18n/index.ts';
@@ -57,6 +58,10 @@ export function App() {
     if (theme === null) delete document.documentElement.dataset['theme'];
     else document.documentElement.dataset['theme'] = theme;
   }, [theme]);
+  const boundary = {
+    message: (name: string, error: string) => t('app.panelError', { name, error }),
+    retry: t('app.panelRetry'),
+  };
   return (
     <div className="app">
       <header className="topbar">
@@ -77,14 +82,26 @@ export function App() {
       )}
       <main className="layout">
         <div className="side">
-          <RecipePanel />
-          <DatasetPanel />
-          <BackendPanel />
+          <PanelBoundary name={t('recipe.title')} {...boundary}>
+            <RecipePanel />
+          </PanelBoundary>
+          <PanelBoundary name={t('data.title')} {...boundary}>
+            <DatasetPanel />
+          </PanelBoundary>
+          <PanelBoundary name={t('backend.title')} {...boundary}>
+            <BackendPanel />
+          </PanelBoundary>
         </div>
         <div className="mainpane">
-          <TrainingPanel />
-          <LiveCharts />
-          <EvaluationPanel />
+          <PanelBoundary name={t('run.title')} {...boundary}>
+            <TrainingPanel />
+          </PanelBoundary>
+          <PanelBoundary name={t('charts.title')} {...boundary}>
+            <LiveCharts />
+          </PanelBoundary>
+          <PanelBoundary name={t('eval.title')} {...boundary}>
+            <EvaluationPanel />
+          </PanelBoundary>
         </div>
       </main>
     </div>

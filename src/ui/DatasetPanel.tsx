@@ -4,7 +4,7 @@
  * graphs; the summary, the target histogram with the outlier filter's μ ± kσ band (from the recipe) and
  * the training rows it would remove, each inspectable; the rejected-rows report.
  */
-import { useId, useMemo, useState, type ChangeEvent, type DragEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type ChangeEvent, type DragEvent } from 'react';
 import {
   Bar,
   BarChart,
@@ -73,11 +73,15 @@ function useOutlierPreview(info: DatasetInfo, config: OutlierConfig | null) {
     if (config === null || info.trainRows.targets.length === 0) return null;
     try {
       const r = filterOutliers(config, info.trainRows.targets);
+      // The verdict uses a robust score (median, 1.4826·MAD): a few huge values inflate the std and
+      // hide how far out they are (masking), not the median and the MAD.
+      const robust = filterOutliers({ method: 'mad', k: 1 }, info.trainRows.targets);
       const removed = Array.from(r.removed, (i) => ({
         i,
         id: info.trainRows.ids[i] ?? String(i),
         value: info.trainRows.targets[i]!,
         z: r.z[i]!,
+        robustZ: robust.scale > 0 ? (info.trainRows.targets[i]! - robust.center) / robust.scale : Number.NaN,
         formula: info.trainRows.formulas[i] ?? '',
         atoms: info.trainRows.atoms[i] ?? 0,
       })).sort((a, b) => Math.abs(b.z) - Math.abs(a.z));
@@ -169,7 +173,7 @@ function TargetHistogram({ info, preview, t }: { info: DatasetInfo; preview: Pre
 
 /** Why a row might be an outlier: a value no material can have, or a rare but possible one. */
 function verdict(row: Preview['removed'][number], p: Preview, t: T): string {
-  const z = Math.abs(row.z);
+  const z = Math.abs(Number.isFinite(row.robustZ) ? row.robustZ : row.z);
   if (!Number.isFinite(row.value)) return t('data.verdictNonFinite');
   if (z > 50) return t('data.verdictFailure', { z: z.toFixed(0) });
   if (z > 8) return t('data.verdictSuspicious', { z: z.toFixed(1) });
@@ -242,6 +246,7 @@ function OutlierRows({ preview, info, t }: { preview: Preview; info: DatasetInfo
                   z: fmt(r.z, 2),
                   center: fmt(preview.center, 3),
                   scale: fmt(preview.scale, 3),
+                  rz: fmt(r.robustZ, 1),
                 })}
               </p>
               <p className="small">
@@ -391,6 +396,10 @@ function Summary({ info, busy, t }: { info: DatasetInfo; busy: boolean; t: T }) 
 function BuiltinOptions({ disabled, t }: { disabled: boolean; t: T }) {
   const choice = useLabStore((s) => s.datasetChoice);
   const [draft, setDraft] = useState<BuiltinChoice>(choice.kind === 'builtin' ? choice : DEFAULT_BUILTIN);
+  // The set-up may change from outside (the address is read after the first render): follow it.
+  useEffect(() => {
+    if (choice.kind === 'builtin') setDraft(choice);
+  }, [choice]);
   const bad = t('field.notNumber');
   return (
     <details className="builtin-options">

@@ -24,7 +24,7 @@ import { lossGradOfResidual, lossOfResidual } from '../core/losses.ts';
 import { evaluateSplit } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import type { EvalResult } from '../worker/protocol.ts';
-import { HtmlLegend, TICKS, useThrottled } from './charts.tsx';
+import { HtmlLegend, symmetricTicks, TICKS, useThrottled } from './charts.tsx';
 import { fmt, useT, type T } from './i18n/index.ts';
 
 /** Points drawn in the parity plot (a stride sample beyond this; each point is an SVG element). */
@@ -173,6 +173,7 @@ const HuberChart = memo(function HuberChart({
 }) {
   const rowsShown = useThrottled(rowsNow, 0, key === 'loss' ? 260 : 360);
   const rows = rowsShown ?? rowsNow;
+  const extent = Math.max(...rows.map((r) => Math.abs(r.e)), 0.1);
   // Its first appearance waits its turn too (staggered mounts).
   if (rowsShown === null) return <div className="chart-placeholder" />;
   return (
@@ -190,7 +191,14 @@ const HuberChart = memo(function HuberChart({
       <ResponsiveContainer width="100%" height={210}>
         <ComposedChart data={rows} margin={{ top: 6, right: 8, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.35} />
-          <XAxis dataKey="e" type="number" domain={['dataMin', 'dataMax']} interval={0} tick={TICKS.x1} />
+          <XAxis
+            dataKey="e"
+            type="number"
+            domain={[-extent, extent]}
+            ticks={symmetricTicks(extent)}
+            interval={0}
+            tick={TICKS.x1}
+          />
           <YAxis yAxisId="f" width={44} interval={0} tick={TICKS.y1} />
           <YAxis
             yAxisId="n"
@@ -271,7 +279,8 @@ const HuberVsMse = memo(function HuberVsMse({
     [val, std],
   );
   const { rows, beyond } = useMemo(() => {
-    const q = res.length > 0 ? Math.max(Math.abs(quantile(res, 0.005)), Math.abs(quantile(res, 0.995))) : 0;
+    // quantile() ignores non-finite residuals (a diverged model); with none finite, q is NaN → 0.
+    const q = Math.max(Math.abs(quantile(res, 0.005)), Math.abs(quantile(res, 0.995))) || 0;
     const a = Math.max(3 * delta, Math.min(6, q * 1.1), 0.5);
     const bins = 41;
     const h = res.length > 0 ? histogram(res, bins, -a, a) : null;

@@ -63,7 +63,14 @@ function LiveChart({
     const planX = Float64Array.from({ length: plan.totalSteps }, (_, i) => i);
     const markers = s.nanEvents.map((e) => e.step);
     const xLabel = (x: number) => t('chart.stepN', { n: x });
-    const common = { markers, points: n, xLabel, testId: `chart-${kind}`, interactive: !running };
+    const common = {
+      markers,
+      points: n,
+      xLabel,
+      testId: `chart-${kind}`,
+      interactive: !running,
+      xMax: plan.totalSteps - 1,
+    };
     switch (kind) {
       case 'loss': {
         const loss = cut(series.loss);

@@ -190,7 +190,8 @@ export function TrainingPanel() {
   const last = tr.epochs[tr.epochs.length - 1];
   // The global step (a run resumed from a checkpoint receives only the steps after it).
   const stepsDone = tr.series.step.length > 0 ? (tr.series.step[tr.series.step.length - 1] ?? 0) + 1 : 0;
-  const best = tr.result ? tr.epochs.find((e) => e.epoch === tr.result?.bestEpoch) : undefined;
+  // The best epoch's metrics, or the last epoch's when none was best (e.g. every val MAE was NaN).
+  const best = tr.result ? (tr.epochs.find((e) => e.epoch === tr.result?.bestEpoch) ?? last) : undefined;
   const speed = plan ? speedOf(tr, plan.config.batchSize, performance.now()) : null;
   const canStart = hasData && backendReady && !active && recipeError === null;
   const statusWord = tr.status === 'idle' ? '' : t(`status.${tr.status}` as const);
@@ -339,11 +340,16 @@ export function TrainingPanel() {
         <dl className="facts" aria-label={t('run.finalMetrics')} data-testid="final-metrics">
           <dt>{t('run.finished')}</dt>
           <dd>
-            {t('run.finishedText', {
-              end: t(`end.${tr.result.end}` as const),
-              epochs: tr.result.epochs,
-              best: tr.result.bestEpoch,
-            })}
+            {tr.epochs.some((e) => e.epoch === tr.result?.bestEpoch)
+              ? t('run.finishedText', {
+                  end: t(`end.${tr.result.end}` as const),
+                  epochs: tr.result.epochs,
+                  best: tr.result.bestEpoch,
+                })
+              : t('run.finishedNoBest', {
+                  end: t(`end.${tr.result.end}` as const),
+                  epochs: tr.result.epochs,
+                })}
           </dd>
           <dt>{t('run.validation')}</dt>
           <dd data-testid="final-val">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linePoints, logTicks, spread } from './charts.tsx';
+import { linePoints, logTicks, spread, symmetricTicks, tickLabel } from './charts.tsx';
 
 describe('chart helpers', () => {
   it('logTicks: 1-2-5 per decade, every digit over a narrow range, powers of ten over a wide one', () => {
@@ -27,5 +27,30 @@ describe('chart helpers', () => {
       5,
     );
     expect(s).toEqual([0, 25, 50, 75, 100]);
+  });
+});
+
+describe('tickLabel', () => {
+  it('is short: three significant digits, exponent form outside [1e-3, 1e5)', () => {
+    expect([1000, 100, 0.06, 0.0123456, 7.5e-4, 1e6, 0.5, -2.25, 0].map(tickLabel)).toEqual([
+      '1000',
+      '100',
+      '0.06',
+      '0.0123',
+      '7.5e-4',
+      '1.0e6',
+      '0.5',
+      '-2.25',
+      '0',
+    ]);
+  });
+});
+
+describe('symmetricTicks', () => {
+  it('gives round ticks symmetric about 0 inside ±a', () => {
+    expect(symmetricTicks(0.585)).toEqual([-0.4, -0.2, 0, 0.2, 0.4]);
+    expect(symmetricTicks(3)).toEqual([-3, -2, -1, 0, 1, 2, 3]);
+    expect(symmetricTicks(6)).toEqual([-6, -4, -2, 0, 2, 4, 6]);
+    expect(symmetricTicks(0)).toEqual([0]);
   });
 });

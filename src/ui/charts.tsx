@@ -49,18 +49,26 @@ export function plainTick(axis: 'x' | 'y' | 'yr', format: (v: number) => string)
   };
 }
 
+/** A short tick label: three significant digits, exponent form outside [1e-3, 1e5). */
+export function tickLabel(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e5)) return v.toExponential(1).replace('e+', 'e');
+  return String(Number(v.toPrecision(3)));
+}
+
 const X_TICK = plainTick('x', (v) => String(v));
-const Y_TICK = plainTick('y', (v) => fmt(v, 3));
+const Y_TICK = plainTick('y', tickLabel);
 
 /** Plain ticks for the app's charts (use with interval={0}: no label measuring). */
 export const TICKS = {
-  x1: plainTick('x', (v) => fmt(v, 1)),
-  x2: plainTick('x', (v) => fmt(v, 2)),
+  x1: plainTick('x', tickLabel),
+  x2: plainTick('x', tickLabel),
   xInt: plainTick('x', (v) => String(v)),
   xExp: plainTick('x', (v) => v.toExponential(0)),
-  y1: plainTick('y', (v) => fmt(v, 1)),
-  y2: plainTick('y', (v) => fmt(v, 2)),
-  y3: plainTick('y', (v) => fmt(v, 3)),
+  y1: plainTick('y', tickLabel),
+  y2: plainTick('y', tickLabel),
+  y3: plainTick('y', tickLabel),
   yCount: plainTick('y', (v) => (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : String(v))),
   yrCount: plainTick('yr', (v) => String(v)),
   yr2: plainTick('yr', (v) => v.toFixed(2)),
@@ -147,6 +155,16 @@ export function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
+/** Ticks 0, ±s, ±2s … within [−a, a], s the largest round number (1, 2, 5 × 10ᵏ) ≤ a/2.5 (2–5 per side). */
+export function symmetricTicks(a: number): number[] {
+  if (!(a > 0) || !Number.isFinite(a)) return [0];
+  const raw = a / 2.5;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const s = [5, 2, 1].map((m) => m * p).find((x) => x <= raw) ?? p;
+  const n = Math.floor(a / s + 1e-9);
+  return Array.from({ length: 2 * n + 1 }, (_, i) => Number(((i - n) * s).toPrecision(6)));
+}
+
 /** Event markers drawn at most (a blow-up can have hundreds; each is a recharts element). */
 const MAX_MARKERS = 40;
 
@@ -184,6 +202,7 @@ export const StepChart = memo(function StepChart({
   xLabel,
   caption,
   interactive = true,
+  xMax,
 }: {
   label: string;
   lines: readonly ChartLine[];
@@ -202,6 +221,8 @@ export const StepChart = memo(function StepChart({
    * Tooltip and point dots (costly to redraw): on when the chart is still, off while a run streams in.
    */
   interactive?: boolean;
+  /** Fixes the x axis to [0, xMax] (the whole run), so points fill in against the plan. */
+  xMax?: number;
 }) {
   const data = lines.map((l) => linePoints(l, log));
   // A log axis gets 1-2-5 ticks over the data's range (recharts' own log ticks crowd or vanish).
@@ -210,7 +231,12 @@ export const StepChart = memo(function StepChart({
   if (log) {
     let lo = Infinity;
     let hi = -Infinity;
-    for (const d of data) for (const p of d) ((lo = Math.min(lo, p.y)), (hi = Math.max(hi, p.y)));
+    for (const d of data) {
+      for (const p of d) {
+        lo = Math.min(lo, p.y);
+        hi = Math.max(hi, p.y);
+      }
+    }
     if (Number.isFinite(lo) && hi > 0) {
       yDomain = [lo, hi];
       yTicks = logTicks(lo, hi);
@@ -226,7 +252,13 @@ export const StepChart = memo(function StepChart({
       <ResponsiveContainer width="100%" height={height}>
         <LineChart margin={{ top: 6, right: 10, bottom: 2, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.35} vertical={false} />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={X_TICK} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={xMax !== undefined ? [0, Math.max(1, xMax)] : ['dataMin', 'dataMax']}
+            allowDataOverflow={xMax !== undefined}
+            tick={X_TICK}
+          />
           <YAxis
             scale={log ? 'log' : 'auto'}
             domain={yDomain}

@@ -7,6 +7,8 @@ export const en = {
   'app.themeDark': 'Dark theme',
   'app.themeLight': 'Light theme',
   'app.urlProblems': 'Some settings in the link could not be used:',
+  'app.panelError': 'The {name} panel could not be drawn ({error}). The rest of the lab keeps working.',
+  'app.panelRetry': 'Draw it again',
   'common.off': 'off',
   'field.notNumber': 'Not a valid number.',
 
@@ -119,6 +121,8 @@ export const en = {
   'run.finalMetrics': 'Final metrics',
   'run.finished': 'Finished',
   'run.finishedText': '{end} after {epochs} epochs (best epoch {best})',
+  'run.finishedNoBest':
+    '{end} after {epochs} epochs; no epoch had a finite validation MAE (the last is shown)',
   'run.validation': 'Validation',
   'run.test': 'Test',
   'status.idle': 'idle',
@@ -242,15 +246,15 @@ export const en = {
   'data.inspect': 'Inspect',
   'data.inspectTitle': 'Row {id}',
   'data.inspectBody':
-    '{formula}, {atoms} atoms. {target} = {value}, z = {z} (centre {center}, scale {scale}).',
+    '{formula}, {atoms} atoms. {target} = {value}, z = {z} (centre {center}, scale {scale}); robust z (median, MAD) = {rz}.',
   'data.verdict': 'Black swan or DFT failure?',
   'data.verdictNonFinite': 'The value is not a number: a failed calculation or a broken row.',
   'data.verdictFailure':
-    '{z} scales from the centre: no material is that far out; almost certainly a failed calculation or a unit error. Removing it is right.',
+    '{z} robust scales (median, MAD) from the centre: no material is that far out; almost certainly a failed calculation or a unit error. Removing it is right.',
   'data.verdictSuspicious':
-    '{z} scales out: suspicious. Check the structure and the source before trusting it.',
+    '{z} robust scales out: suspicious. Check the structure and the source before trusting it.',
   'data.verdictSwan':
-    '{z} scales out, just past k = {k}: this may be a real but rare material (a black swan). Removing it trades coverage for robustness; Huber loss is the softer alternative.',
+    '{z} robust scales out, not far past k = {k}: this may be a real but rare material (a black swan). Removing it trades coverage for robustness; Huber loss is the softer alternative.',
   'data.rejectedItems': 'Rejected items ({n})',
   'data.firstShown': '(first {n} shown)',
   'data.rejectedTable': 'Rejected items',

@@ -8,6 +8,8 @@ export const zhHans: Record<MessageKey, string> = {
   'app.themeDark': '深色主题',
   'app.themeLight': '浅色主题',
   'app.urlProblems': '链接中的部分设置无法使用：',
+  'app.panelError': '“{name}”面板无法绘制（{error}）。实验室的其他部分仍可正常使用。',
+  'app.panelRetry': '重新绘制',
   'common.off': '关闭',
   'field.notNumber': '不是有效的数字。',
 
@@ -120,6 +122,7 @@ export const zhHans: Record<MessageKey, string> = {
   'run.finalMetrics': '最终指针',
   'run.finished': '结束',
   'run.finishedText': '{end}，共 {epochs} 轮（最佳为第 {best} 轮）',
+  'run.finishedNoBest': '{end}，共 {epochs} 轮；没有任何一轮的验证 MAE 是有限值（显示最后一轮）',
   'run.validation': '验证集',
   'run.test': '测试集',
   'status.idle': '闲置',
@@ -243,14 +246,14 @@ export const zhHans: Record<MessageKey, string> = {
   'data.inspect': '查看',
   'data.inspectTitle': '条目 {id}',
   'data.inspectBody':
-    '{formula}，{atoms} 个原子。{target} = {value}，z = {z}（中心 {center}，尺度 {scale}）。',
+    '{formula}，{atoms} 个原子。{target} = {value}，z = {z}（中心 {center}，尺度 {scale}）；稳健 z（中位数、MAD）= {rz}。',
   'data.verdict': '黑天鹅还是 DFT 计算失败？',
   'data.verdictNonFinite': '这个值不是数字：计算失败或数据行损坏。',
   'data.verdictFailure':
-    '距离中心 {z} 个尺度：没有材料会离得这么远，几乎可以确定是计算失败或单位错误，应该移除。',
-  'data.verdictSuspicious': '距离中心 {z} 个尺度：可疑。采信之前请先检查结构与数据源。',
+    '距离中心 {z} 个稳健尺度（中位数、MAD）：没有材料会离得这么远，几乎可以确定是计算失败或单位错误，应该移除。',
+  'data.verdictSuspicious': '距离中心 {z} 个稳健尺度：可疑。采信之前请先检查结构与数据源。',
   'data.verdictSwan':
-    '距离中心 {z} 个尺度，刚超过 k = {k}：这可能是真实但罕见的材料（黑天鹅）。移除它是以覆盖范围换取稳健性；Huber 损失是较温和的替代方案。',
+    '距离中心 {z} 个稳健尺度，略超过 k = {k}：这可能是真实但罕见的材料（黑天鹅）。移除它是以覆盖范围换取稳健性；Huber 损失是较温和的替代方案。',
   'data.rejectedItems': '已拒绝的项目（{n}）',
   'data.firstShown': '（显示前 {n} 条）',
   'data.rejectedTable': '已拒绝的项目',

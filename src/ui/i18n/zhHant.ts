@@ -8,6 +8,8 @@ export const zhHant: Record<MessageKey, string> = {
   'app.themeDark': '深色主題',
   'app.themeLight': '淺色主題',
   'app.urlProblems': '連結中的部分設定無法使用：',
+  'app.panelError': '「{name}」面板無法繪製（{error}）。實驗室的其他部分仍可正常使用。',
+  'app.panelRetry': '重新繪製',
   'common.off': '關閉',
   'field.notNumber': '不是有效的數字。',
 
@@ -120,6 +122,7 @@ export const zhHant: Record<MessageKey, string> = {
   'run.finalMetrics': '最終指標',
   'run.finished': '結束',
   'run.finishedText': '{end}，共 {epochs} 輪（最佳為第 {best} 輪）',
+  'run.finishedNoBest': '{end}，共 {epochs} 輪；沒有任何一輪的驗證 MAE 是有限值（顯示最後一輪）',
   'run.validation': '驗證集',
   'run.test': '測試集',
   'status.idle': '閒置',
@@ -243,14 +246,14 @@ export const zhHant: Record<MessageKey, string> = {
   'data.inspect': '檢視',
   'data.inspectTitle': '資料 {id}',
   'data.inspectBody':
-    '{formula}，{atoms} 個原子。{target} = {value}，z = {z}（中心 {center}，尺度 {scale}）。',
+    '{formula}，{atoms} 個原子。{target} = {value}，z = {z}（中心 {center}，尺度 {scale}）；穩健 z（中位數、MAD）= {rz}。',
   'data.verdict': '黑天鵝還是 DFT 計算失敗？',
   'data.verdictNonFinite': '這個值不是數字：計算失敗或資料列損壞。',
   'data.verdictFailure':
-    '距離中心 {z} 個尺度：沒有材料會離得這麼遠，幾乎可以確定是計算失敗或單位錯誤，應該移除。',
-  'data.verdictSuspicious': '距離中心 {z} 個尺度：可疑。採信之前請先檢查結構與資料來源。',
+    '距離中心 {z} 個穩健尺度（中位數、MAD）：沒有材料會離得這麼遠，幾乎可以確定是計算失敗或單位錯誤，應該移除。',
+  'data.verdictSuspicious': '距離中心 {z} 個穩健尺度：可疑。採信之前請先檢查結構與資料來源。',
   'data.verdictSwan':
-    '距離中心 {z} 個尺度，剛超過 k = {k}：這可能是真實但罕見的材料（黑天鵝）。移除它是以覆蓋範圍換取穩健性；Huber 損失是較溫和的替代方案。',
+    '距離中心 {z} 個穩健尺度，略超過 k = {k}：這可能是真實但罕見的材料（黑天鵝）。移除它是以覆蓋範圍換取穩健性；Huber 損失是較溫和的替代方案。',
   'data.rejectedItems': '已拒絕的項目（{n}）',
   'data.firstShown': '（顯示前 {n} 筆）',
   'data.rejectedTable': '已拒絕的項目',
