@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { LabPage } from './pages/LabPage.ts';
+import { LabPage, SCREENSHOT_DIR } from './pages/LabPage.ts';
 
 /**
  * The dashboard as a teacher uses it, on WebGPU (SwiftShader: slow, so a small built-in set and a small
@@ -83,5 +83,11 @@ test('training on WebGPU: live charts gain points, pause and resume, final metri
   await expect(evaluation.getByTestId('parity-plot')).toHaveAttribute('data-points', '12');
 
   await lab.screenshot('training-done');
+  // The README's picture of the lab (a visitor sees what it is before installing): the top of the page.
+  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.mouse.move(0, 0);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: `${SCREENSHOT_DIR}/readme-lab-training.png` });
+  await page.setViewportSize({ width: 1280, height: 720 });
   await lab.panelScreenshots('training');
 });

@@ -84,14 +84,17 @@ let queue: Promise<unknown> = Promise.resolve();
  */
 /**
  * Initialises `preference` (or the first of {@link AUTO_ORDER} that works). `wasmThreads` caps the wasm
- * backend's thread pool (it only takes effect before wasm first starts; default: one per core), e.g.
- * to leave a core to the page on a small machine.
+ * backend's thread pool, 0 = the single-threaded build (it only takes effect before wasm first starts;
+ * default: one per core), e.g. to leave a core to the page on a small machine.
  */
 export function initBackend(
   preference: BackendPreference,
   opts: { wasmThreads?: number } = {},
 ): Promise<BackendReport> {
-  if (opts.wasmThreads !== undefined && Number.isInteger(opts.wasmThreads) && opts.wasmThreads >= 1) {
+  if (opts.wasmThreads === 0) {
+    // No thread pool: the single-threaded SIMD build (the worker then uses exactly one core).
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  } else if (opts.wasmThreads !== undefined && Number.isInteger(opts.wasmThreads) && opts.wasmThreads >= 1) {
     setThreadsCount(opts.wasmThreads);
   }
   const run = queue.then(() => initBackendNow(preference));

@@ -12,7 +12,8 @@ describe('URL state', () => {
     expect(s.lang).toBeNull();
     expect(s.wasmThreads).toBeNull();
     expect(readUrl('?threads=1').wasmThreads).toBe(1);
-    expect(readUrl('?threads=0').wasmThreads).toBeNull();
+    expect(readUrl('?threads=0').wasmThreads).toBe(0);
+    expect(readUrl('?threads=-1').wasmThreads).toBeNull();
     expect(s.problems).toEqual([]);
     expect(writeUrl('', { ...s, lang: 'en' })).toBe('');
   });

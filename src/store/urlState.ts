@@ -94,7 +94,7 @@ export function readUrl(search: string): UrlState {
   const lang = LANGS.find((x) => x === l) ?? null;
   const th = q.get('theme');
   const theme = th === 'light' || th === 'dark' ? th : null;
-  const th2 = finiteIn(q.get('threads'), 1, 64);
+  const th2 = finiteIn(q.get('threads'), 0, 64);
   const wasmThreads = th2 !== null && Number.isInteger(th2) ? th2 : null;
   return { recipe, backend, data, lang, theme, wasmThreads, problems };
 }

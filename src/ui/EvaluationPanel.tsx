@@ -24,7 +24,7 @@ import { lossGradOfResidual, lossOfResidual } from '../core/losses.ts';
 import { evaluateSplit } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import type { EvalResult } from '../worker/protocol.ts';
-import { HtmlLegend, symmetricTicks, TICKS, useThrottled } from './charts.tsx';
+import { HtmlLegend, niceTicks, symmetricTicks, TICKS, useThrottled } from './charts.tsx';
 import { fmt, useT, type T } from './i18n/index.ts';
 
 /** Points drawn in the parity plot (a stride sample beyond this; each point is an SVG element). */
@@ -67,6 +67,7 @@ const ParityPlot = memo(function ParityPlot({ e: eNow, t, unit }: { e: EvalResul
             dataKey="y"
             name={t('eval.true')}
             domain={[lo, hi]}
+            ticks={niceTicks(lo, hi)}
             interval={0}
             tick={TICKS.x1}
             label={{
@@ -81,6 +82,7 @@ const ParityPlot = memo(function ParityPlot({ e: eNow, t, unit }: { e: EvalResul
             dataKey="p"
             name={t('eval.predicted')}
             domain={[lo, hi]}
+            ticks={niceTicks(lo, hi)}
             width={56}
             interval={0}
             tick={TICKS.y1}
@@ -136,7 +138,14 @@ const ResidualHistogram = memo(function ResidualHistogram({
         {/* A step area, not bars: one SVG path instead of a component per bin (cheap to redraw). */}
         <AreaChart data={data} margin={{ top: 6, right: 12, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" opacity={0.35} />
-          <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} interval={0} tick={TICKS.x2} />
+          <XAxis
+            dataKey="x"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            ticks={symmetricTicks(Math.max(...data.map((d) => Math.abs(d.x))))}
+            interval={0}
+            tick={TICKS.x2}
+          />
           <YAxis allowDecimals={false} width={40} interval={0} tick={TICKS.yCount} />
           <Tooltip
             formatter={(v) => [String(v), t('eval.crystals')]}

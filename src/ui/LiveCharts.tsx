@@ -25,6 +25,7 @@ interface Snapshot {
   epochs: EpochRecord[];
   nanEvents: NanEvent[];
   plan: RunPlan | null;
+  running: boolean;
 }
 
 type ChartKind = 'loss' | 'lr' | 'momentum' | 'grad';
@@ -40,15 +41,12 @@ function LiveChart({
   log,
   smoothing,
   t,
-  running,
 }: {
   kind: ChartKind;
   snap: Snapshot;
   phase: number;
   log: boolean;
   smoothing: number;
-  /** While a run streams in, the charts skip tooltips and dots (cheaper redraws). */
-  running: boolean;
   t: T;
 }) {
   const s = useThrottled(snap, REDRAW_MS, phase);
@@ -68,7 +66,9 @@ function LiveChart({
       points: n,
       xLabel,
       testId: `chart-${kind}`,
-      interactive: !running,
+      // While a run streams in, the charts skip tooltips and dots (cheaper redraws). The switch comes
+      // through this chart's own staggered snapshot, so the four do not all redraw in one task.
+      interactive: !s.running,
       xMax: plan.totalSteps - 1,
     };
     switch (kind) {
@@ -202,7 +202,7 @@ function LiveChart({
         );
       }
     }
-  }, [s, kind, log, smoothing, t, running]);
+  }, [s, kind, log, smoothing, t]);
 }
 
 const KINDS: readonly ChartKind[] = ['loss', 'lr', 'momentum', 'grad'];
@@ -221,10 +221,18 @@ export function LiveCharts() {
       epochs: training.epochs,
       nanEvents: training.nanEvents,
       plan: training.plan,
+      running: training.status === 'running',
     }),
     // The series arrays grow in place: seriesVersion says when they changed.
 
-    [training.seriesVersion, training.series, training.epochs, training.nanEvents, training.plan],
+    [
+      training.seriesVersion,
+      training.series,
+      training.epochs,
+      training.nanEvents,
+      training.plan,
+      training.status,
+    ],
   );
   const shown = useThrottled(snapshot, REDRAW_MS) ?? snapshot;
   if (shown.n === 0 || shown.plan === null) return null;
@@ -270,7 +278,6 @@ export function LiveCharts() {
             kind={kind}
             snap={snapshot}
             phase={60 + i * 90}
-            running={training.status === 'running'}
             log={chart.logLoss}
             smoothing={chart.smoothing}
             t={t}

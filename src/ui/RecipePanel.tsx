@@ -4,7 +4,7 @@
  * of the planned lr and momentum for the loaded dataset before training starts. The recipe is validated
  * by the same function the worker uses (src/core/recipe.ts) and lives in the URL.
  */
-import { memo, useMemo } from 'react';
+import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { filterOutliers } from '../core/outliers.ts';
 import { makeOptimizerConfig, type OptimizerConfig, type OptimizerKind } from '../core/optimizers.ts';
@@ -472,16 +472,26 @@ function ScheduleFields({
   );
 }
 
+/**
+ * The panel locks while a run is in progress. The lock reaches the form as a deferred value, so pressing
+ * Start does not re-render forty fields in the same task (the form re-renders in a background render).
+ */
 export function RecipePanel() {
+  const off = useLabStore(
+    (s) =>
+      s.training.status === 'running' || s.training.status === 'paused' || s.training.status === 'starting',
+  );
+  return <RecipeForm off={useDeferredValue(off)} />;
+}
+
+const RecipeForm = memo(function RecipeForm({ off }: { off: boolean }) {
   const t = useT();
   const recipe = useLabStore((s) => s.recipe);
   const error = useLabStore((s) => s.recipeError);
   const setRecipe = useLabStore((s) => s.setRecipe);
   const backendPref = useLabStore((s) => s.backendPreference);
   const info = useLabStore((s) => s.dataset.loaded);
-  const status = useLabStore((s) => s.training.status);
-  const off = status === 'running' || status === 'paused' || status === 'starting';
-  const nTrain = keptTrainingRows(info, recipe);
+  const nTrain = useMemo(() => keptTrainingRows(info, recipe), [info, recipe]);
   const steps = nTrain === null ? 0 : stepsPerEpoch(nTrain, recipe.batchSize) * recipe.epochs;
   const bad = t('field.notNumber');
   const set = setRecipe;
@@ -664,4 +674,4 @@ export function RecipePanel() {
       </div>
     </section>
   );
-}
+});

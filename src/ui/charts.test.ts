@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linePoints, logTicks, spread, symmetricTicks, tickLabel } from './charts.tsx';
+import { linePoints, logTicks, niceTicks, spread, symmetricTicks, tickLabel } from './charts.tsx';
 
 describe('chart helpers', () => {
   it('logTicks: 1-2-5 per decade, every digit over a narrow range, powers of ten over a wide one', () => {
@@ -52,5 +52,13 @@ describe('symmetricTicks', () => {
     expect(symmetricTicks(3)).toEqual([-3, -2, -1, 0, 1, 2, 3]);
     expect(symmetricTicks(6)).toEqual([-6, -4, -2, 0, 2, 4, 6]);
     expect(symmetricTicks(0)).toEqual([0]);
+  });
+});
+
+describe('niceTicks', () => {
+  it('gives round steps inside the range', () => {
+    expect(niceTicks(-4.62, 0.245)).toEqual([-4, -3, -2, -1, 0]);
+    expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(1, 1)).toEqual([]);
   });
 });

@@ -165,6 +165,18 @@ export function symmetricTicks(a: number): number[] {
   return Array.from({ length: 2 * n + 1 }, (_, i) => Number(((i - n) * s).toPrecision(6)));
 }
 
+/** Round ticks (step 1, 2 or 5 × 10ᵏ, about `count` of them) inside [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  const raw = (hi - lo) / count;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((x) => x >= raw) ?? 10 * p;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step)
+    out.push(Number(v.toPrecision(6)));
+  return out;
+}
+
 /** Event markers drawn at most (a blow-up can have hundreds; each is a recharts element). */
 const MAX_MARKERS = 40;
 
