@@ -102,7 +102,9 @@ test('a perovskite CSV with a CIF column loads, and another target can be chosen
   await expect(lab.datasetPanel.getByLabel('Target')).toHaveValue('band_gap');
 });
 
-test('dropping the CGCNN sample as a zip, and as loose files, loads 10 structures', async ({ page }) => {
+test('dropping the CGCNN sample (zip, loose files), the perovskite CSV and the MP json.gz loads each', async ({
+  page,
+}) => {
   test.skip(!existsSync(regression), `${regression} not found (fresh clone without ../shared)`);
   const { zipSync } = await import('fflate');
   const lab = new LabPage(page);
@@ -115,14 +117,22 @@ test('dropping the CGCNN sample as a zip, and as loose files, loads 10 structure
     ),
   );
 
-  const drop = async (files: { name: string; bytes: number[] }[]) =>
-    lab.datasetPanel.getByTestId('dataset-dropzone').evaluate((el, fs) => {
-      const dt = new DataTransfer();
-      for (const f of fs) dt.items.add(new File([new Uint8Array(f.bytes)], f.name));
-      el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, files);
+  // A real drop event on the drop zone, its DataTransfer holding Files made from the bytes (base64 in transit).
+  const drop = async (files: { name: string; bytes: Uint8Array | Buffer }[]) =>
+    lab.datasetPanel.getByTestId('dataset-dropzone').evaluate(
+      (el, fs) => {
+        const dt = new DataTransfer();
+        for (const f of fs) {
+          const bin = atob(f.b64);
+          const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+          dt.items.add(new File([bytes], f.name));
+        }
+        el.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') })),
+    );
 
-  await drop([{ name: 'cgcnn-sample.zip', bytes: Array.from(zip) }]);
+  await drop([{ name: 'cgcnn-sample.zip', bytes: zip }]);
   await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('cgcnn-sample.zip', {
     timeout: 30_000,
   });
@@ -130,11 +140,23 @@ test('dropping the CGCNN sample as a zip, and as loose files, loads 10 structure
   await expect(lab.datasetPanel.getByText('cgcnn-zip')).toBeVisible();
   await lab.screenshot('dataset-dropped-zip');
 
-  await drop(names.map((n) => ({ name: n, bytes: Array.from(readFileSync(resolve(regression, n))) })));
+  await drop(names.map((n) => ({ name: n, bytes: readFileSync(resolve(regression, n)) })));
   await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText(/id_prop\.csv \+ 11 files/, {
     timeout: 30_000,
   });
   await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('10');
+
+  // The perovskite CSV and the Materials Project json.gz, dropped the same way.
+  const perov = resolve(shared, 'data', 'perov5-castelli', 'test.csv');
+  const mp = resolve(shared, 'data', 'mp-dielectric', 'dielectric_constant.json.gz');
+  await drop([{ name: 'test.csv', bytes: readFileSync(perov) }]);
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('test.csv', { timeout: 60_000 });
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('3,785');
+  await drop([{ name: 'dielectric_constant.json.gz', bytes: readFileSync(mp) }]);
+  await expect(lab.datasetPanel.getByTestId('dataset-name')).toHaveText('dielectric_constant.json.gz', {
+    timeout: 60_000,
+  });
+  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('1,056');
 });
 
 test('the outlier filter previewed on the data: μ ± kσ band, the rows it would remove, each inspectable', async ({

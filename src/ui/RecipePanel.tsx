@@ -146,7 +146,7 @@ const SchedulePreview = memo(function SchedulePreview({
             interval={0}
             tick={TICKS.xInt}
           />
-          <YAxis yAxisId="lr" width={58} interval={0} tick={TICKS.y3} />
+          <YAxis yAxisId="lr" width={64} interval={0} tick={TICKS.y3} />
           {preview.hasMomentum && (
             <YAxis
               yAxisId="m"
