@@ -38,6 +38,7 @@ export default defineConfig({
   },
   build: {
     target: 'es2022',
+    // LAB_NO_MINIFY=1 keeps names readable in CPU profiles of the page (used to find its long tasks).
     minify: process.env['LAB_NO_MINIFY'] === '1' ? false : undefined,
     // TF.js alone is ~1.5 MB minified; it is loaded by the worker, not the page.
     chunkSizeWarningLimit: 4000,
