@@ -18,6 +18,7 @@ import {
   YAxis,
 } from 'recharts';
 import { filterOutliers, type OutlierConfig } from '../core/outliers.ts';
+import { trainingOutliers } from './trainingOutliers.ts';
 import { chooseTarget, loadBuiltin, loadFiles, loadFromUrl } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import { DEFAULT_BUILTIN, type BuiltinChoice } from '../store/urlState.ts';
@@ -70,9 +71,10 @@ function filesOf(list: FileList | null): DroppedFile[] {
 /** The recipe's outlier filter on the training targets: band, removed rows (with z), or null when off. */
 function useOutlierPreview(info: DatasetInfo, config: OutlierConfig | null) {
   return useMemo(() => {
-    if (config === null || info.trainRows.targets.length === 0) return null;
+    if (config === null) return null;
+    const r = trainingOutliers(info, config);
+    if (r === null) return null;
     try {
-      const r = filterOutliers(config, info.trainRows.targets);
       // The verdict uses a robust score (median, 1.4826·MAD): a few huge values inflate the std and
       // hide how far out they are (masking), not the median and the MAD.
       const robust = filterOutliers({ method: 'mad', k: 1 }, info.trainRows.targets);

@@ -6,7 +6,6 @@
  */
 import { memo, useDeferredValue, useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { filterOutliers } from '../core/outliers.ts';
 import { makeOptimizerConfig, type OptimizerConfig, type OptimizerKind } from '../core/optimizers.ts';
 import {
   DEFAULT_TRAIN_CONFIG,
@@ -30,6 +29,7 @@ import { chooseBackend } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import { BACKEND_PREFERENCES } from '../store/urlState.ts';
 import type { BackendPreference, DatasetInfo } from '../worker/protocol.ts';
+import { trainingOutliers } from './trainingOutliers.ts';
 import { CheckField, FieldGroup, NumberField, SelectField } from './fields.tsx';
 import { HtmlLegend, TICKS } from './charts.tsx';
 import { fmt, useT, type T } from './i18n/index.ts';
@@ -80,12 +80,8 @@ function scheduleOf(kind: ScheduleKind, lr: number, steps: number): ScheduleSpec
 /** Training rows kept by the recipe's outlier filter (what the trainer will train on), or null without data. */
 export function keptTrainingRows(info: DatasetInfo | null, recipe: TrainConfig): number | null {
   if (info === null) return null;
-  if (recipe.outliers === null || info.trainRows.targets.length === 0) return info.trainRows.targets.length;
-  try {
-    return filterOutliers(recipe.outliers, info.trainRows.targets).kept.length;
-  } catch {
-    return info.trainRows.targets.length;
-  }
+  if (recipe.outliers === null) return info.trainRows.targets.length;
+  return trainingOutliers(info, recipe.outliers)?.kept.length ?? info.trainRows.targets.length;
 }
 
 const SchedulePreview = memo(function SchedulePreview({
@@ -491,7 +487,7 @@ const RecipeForm = memo(function RecipeForm({ off }: { off: boolean }) {
   const setRecipe = useLabStore((s) => s.setRecipe);
   const backendPref = useLabStore((s) => s.backendPreference);
   const info = useLabStore((s) => s.dataset.loaded);
-  const nTrain = useMemo(() => keptTrainingRows(info, recipe), [info, recipe]);
+  const nTrain = keptTrainingRows(info, recipe);
   const steps = nTrain === null ? 0 : stepsPerEpoch(nTrain, recipe.batchSize) * recipe.epochs;
   const bad = t('field.notNumber');
   const set = setRecipe;
