@@ -295,8 +295,8 @@ export function gaussianFor(ds: FeaturizedDataset): GaussianOptions {
   return { dmin: 0, dmax: ds.graphOptions.radius, step: 0.2 };
 }
 
-/** Yields to the event loop (a macrotask), so messages can be handled between two steps. */
-function yieldMacrotask(): Promise<void> {
+/** Yields to the event loop (a macrotask), so messages can be handled between two steps (or job points). */
+export function yieldMacrotask(): Promise<void> {
   const g = globalThis as { setImmediate?: (cb: () => void) => unknown };
   if (typeof g.setImmediate === 'function') {
     const si = g.setImmediate;
@@ -970,6 +970,17 @@ export class Trainer {
     const rows =
       split === 'train' ? this.trainRows : split === 'val' ? this.dataset.split.val : this.dataset.split.test;
     return this.lock.run(() => this.evaluateRows(split, rows));
+  }
+
+  /**
+   * Eval-mode metrics of any dataset rows (reported as split 'train'), the `evaluate` path itself
+   * (batched by evalBatchSize, one readback, the recipe loss in normalised units) WITHOUT taking the
+   * lock: only for engine tools already holding it through `runExclusive` (e.g. the loss-landscape
+   * jobs, which compare their own loss with the engine's). Calling it elsewhere may interleave with a step.
+   */
+  evaluateRowsExclusive(rows: ArrayLike<number>): Promise<EvalResult> {
+    this.checkAlive();
+    return this.evaluateRows('train', Int32Array.from(rows));
   }
 
   private batchesFor(split: 'train' | 'val' | 'test', rows: Int32Array): GraphBatch[] {

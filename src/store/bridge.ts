@@ -5,7 +5,13 @@
  */
 import { assertNever } from '../core/assert.ts';
 import { LabWorkerClient } from '../worker/client.ts';
-import type { BackendPreference, DatasetSource, FromWorker, TrainConfigInput } from '../worker/protocol.ts';
+import type {
+  BackendPreference,
+  DatasetSource,
+  FromWorker,
+  LandscapeJob,
+  TrainConfigInput,
+} from '../worker/protocol.ts';
 import { useLabStore } from './labStore.ts';
 import { readUrl, writeUrl, type BuiltinChoice } from './urlState.ts';
 import type { TrainConfig } from '../core/recipe.ts';
@@ -80,6 +86,26 @@ export function applyWorkerMessage(msg: FromWorker): void {
     case 'checkpoint':
       store.checkpointSaved(msg);
       return;
+    case 'job-progress':
+      store.jobUpdate(msg.jobId, {
+        progress: { done: msg.done, total: msg.total, elapsedMs: msg.elapsedMs, estimateMs: msg.estimateMs },
+      });
+      return;
+    case 'job-result':
+      store.jobUpdate(msg.jobId, { status: 'done', result: msg.result });
+      return;
+    case 'job-cancelled':
+      store.jobUpdate(msg.jobId, { status: 'cancelled' });
+      return;
+    case 'job-error':
+      store.jobUpdate(msg.jobId, { status: 'error', error: msg.message });
+      return;
+    case 'sharpness-epoch':
+      store.addSharpnessPoint(msg.runId, msg.epoch, msg.result);
+      return;
+    case 'weights-kept':
+      store.setKeptRuns(msg.runs);
+      return;
     case 'error':
       // A job failed unexpectedly: fail whichever request it belongs to.
       if (store.backend.phase === 'starting' && store.backend.runId === msg.runId) {
@@ -133,6 +159,9 @@ export function startFromUrl(): void {
   if (u.lang !== null) st.setLang(u.lang);
   if (u.theme !== null) st.setTheme(u.theme);
   st.setUrlProblems(u.problems);
+  st.setView(u.view);
+  if (u.lesson !== null) st.setLesson(u.lesson);
+  st.setPresenting(u.presenting && u.view === 'lessons');
   startLab(u.backend, u.wasmThreads ?? undefined);
   if (u.data.kind === 'url') loadFromUrl(u.data.url);
   else if (u.data.kind === 'builtin') loadBuiltin(u.data);
@@ -152,6 +181,9 @@ function syncUrl(): void {
       data: s.datasetChoice,
       lang: s.lang,
       theme: s.theme,
+      view: s.view,
+      lesson: s.lesson,
+      presenting: s.presenting,
     });
     if (search !== window.location.search) {
       window.history.replaceState(null, '', `${window.location.pathname}${search}${window.location.hash}`);
@@ -164,7 +196,10 @@ function syncUrl(): void {
       s.backendPreference !== prev.backendPreference ||
       s.datasetChoice !== prev.datasetChoice ||
       s.lang !== prev.lang ||
-      s.theme !== prev.theme
+      s.theme !== prev.theme ||
+      s.view !== prev.view ||
+      s.lesson !== prev.lesson ||
+      s.presenting !== prev.presenting
     )
       write();
   });
@@ -277,4 +312,42 @@ export function resumeCheckpoint(text: string): void {
 export function evaluateSplit(split: 'train' | 'val' | 'test'): void {
   const runId = useLabStore.getState().training.runId;
   if (runId !== null) worker().send({ type: 'evaluate', runId, split });
+}
+
+/**
+ * Measures the current run's model (loss surface, sharpness, interpolation, timing probe); a new job of
+ * the same kind replaces the old one (which is cancelled). Returns the job id, or null without a run.
+ */
+export function startLandscapeJob(job: LandscapeJob): string | null {
+  const st = useLabStore.getState();
+  const runId = st.training.runId;
+  if (runId === null) return null;
+  const old = st.jobs[job.kind];
+  if (old !== undefined && old.status === 'running') cancelLandscapeJob(old.jobId);
+  const jobId = crypto.randomUUID();
+  st.jobStarted(job.kind, {
+    jobId,
+    runId,
+    job,
+    status: 'running',
+    progress: null,
+    result: null,
+    error: null,
+  });
+  worker().send({ type: 'landscape', runId, jobId, job });
+  return jobId;
+}
+
+export function cancelLandscapeJob(jobId: string): void {
+  const st = useLabStore.getState();
+  const j = Object.values(st.jobs).find((x) => x?.jobId === jobId);
+  if (j === undefined) return;
+  worker().send({ type: 'cancel-job', runId: j.runId, jobId });
+}
+
+/** Turns per-epoch sharpness tracking on (with these settings) or off, for the current and later runs. */
+export function trackSharpness(settings: { iterations: number; rows: number } | null): void {
+  const st = useLabStore.getState();
+  st.setTrackSharpness(settings !== null);
+  worker().send({ type: 'track-sharpness', runId: st.training.runId ?? '', settings });
 }

@@ -6,13 +6,22 @@ import { create } from 'zustand';
 import { createBackendSlice, type BackendSlice } from './backendSlice.ts';
 import { createDatasetSlice, type DatasetSlice } from './datasetSlice.ts';
 import { createTrainingSlice, type TrainingSlice } from './trainingSlice.ts';
+import { createLandscapeSlice, type LandscapeSlice } from './landscapeSlice.ts';
+import { createPlaygroundSlice, type PlaygroundSlice } from './playgroundSlice.ts';
 import { createUiSlice, type UiSlice } from './uiSlice.ts';
 
-export type LabState = BackendSlice & DatasetSlice & TrainingSlice & UiSlice;
+export type LabState = BackendSlice &
+  DatasetSlice &
+  TrainingSlice &
+  UiSlice &
+  PlaygroundSlice &
+  LandscapeSlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
   ...createDatasetSlice(...a),
   ...createTrainingSlice(...a),
   ...createUiSlice(...a),
+  ...createPlaygroundSlice(...a),
+  ...createLandscapeSlice(...a),
 }));

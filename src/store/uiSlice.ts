@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { DatasetChoice, Lang, Theme } from './urlState.ts';
+import type { DatasetChoice, Lang, Theme, View } from './urlState.ts';
 import type { BackendPreference } from '../worker/protocol.ts';
 import { DEFAULT_TRAIN_CONFIG, validateConfig, type TrainConfig } from '../core/recipe.ts';
 import { DEFAULT_BUILTIN } from './urlState.ts';
@@ -17,6 +17,14 @@ export interface UiSlice {
   datasetChoice: DatasetChoice;
   /** What the address held that could not be used (shown once). */
   urlProblems: string[];
+  /** Which part of the lab is shown. */
+  view: View;
+  /** The open lesson (an id of src/ui/lessons; the page checks it), and whether it is presented. */
+  lesson: string;
+  presenting: boolean;
+  setView: (v: View) => void;
+  setLesson: (id: string) => void;
+  setPresenting: (on: boolean) => void;
   setLang: (lang: Lang) => void;
   setTheme: (theme: Theme | null) => void;
   setChart: (p: Partial<UiSlice['chart']>) => void;
@@ -46,6 +54,12 @@ export const createUiSlice: StateCreator<UiSlice, [], [], UiSlice> = (set) => ({
   backendPreference: 'auto',
   datasetChoice: DEFAULT_BUILTIN,
   urlProblems: [],
+  view: 'train',
+  lesson: 'nonconvex',
+  presenting: false,
+  setView: (view) => set({ view }),
+  setLesson: (lesson) => set({ lesson }),
+  setPresenting: (presenting) => set({ presenting }),
   setLang: (lang) => set({ lang }),
   setTheme: (theme) => set({ theme }),
   setChart: (p) => set((s) => ({ chart: { ...s.chart, ...p } })),

@@ -6,7 +6,7 @@
  *
  * Parameters: `recipe=<JSON TrainConfigInput>`, `backend=auto|webgpu|webgl|wasm|cpu`,
  * `data=builtin|<https URL>`, `size=`, `noise=`, `outliers=` (built-in set), `lang=en|zh-Hant|zh-Hans`,
- * `theme=light|dark`, `threads=N` (wasm thread pool, read only). Unknown or malformed values fall back to the defaults (and are reported in
+ * `theme=light|dark`, `view=train|playground|lessons`, `lesson=<id>`, `present=1`, `threads=N` (wasm thread pool, read only). Unknown or malformed values fall back to the defaults (and are reported in
  * `problems`, so the page can say what it ignored).
  */
 import {
@@ -20,6 +20,9 @@ import type { BackendPreference } from '../worker/protocol.ts';
 export type Lang = 'en' | 'zh-Hant' | 'zh-Hans';
 export const LANGS: readonly Lang[] = ['en', 'zh-Hant', 'zh-Hans'];
 export type Theme = 'light' | 'dark';
+/** The lab's views: the training dashboard, the 2-D playground, the lessons. */
+export type View = 'train' | 'playground' | 'lessons';
+export const VIEWS: readonly View[] = ['train', 'playground', 'lessons'];
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Settings of the built-in teaching set that the page exposes. */
@@ -46,6 +49,10 @@ export interface UrlState {
   theme: Theme | null;
   /** `threads=N`: cap on the wasm thread pool (leaves cores to the page on a small machine); not written back. */
   wasmThreads: number | null;
+  view: View;
+  /** A lesson id (checked by the page), or null. */
+  lesson: string | null;
+  presenting: boolean;
   /** What was in the address but could not be used, in words. */
   problems: string[];
 }
@@ -96,7 +103,13 @@ export function readUrl(search: string): UrlState {
   const theme = th === 'light' || th === 'dark' ? th : null;
   const th2 = finiteIn(q.get('threads'), 0, 64);
   const wasmThreads = th2 !== null && Number.isInteger(th2) ? th2 : null;
-  return { recipe, backend, data, lang, theme, wasmThreads, problems };
+  const v = q.get('view');
+  const view = VIEWS.find((x) => x === v) ?? 'train';
+  if (v !== null && v !== view) problems.push(`view: "${v}" is not one of ${VIEWS.join(', ')}.`);
+  const rawLesson = q.get('lesson');
+  const lesson = rawLesson !== null && /^[a-z-]{1,40}$/.test(rawLesson) ? rawLesson : null;
+  const presenting = q.get('present') === '1';
+  return { recipe, backend, data, lang, theme, wasmThreads, view, lesson, presenting, problems };
 }
 
 /** The fields of `config` that differ from the lab's defaults (whole top-level values), as recipe input. */
@@ -121,10 +134,26 @@ export function writeUrl(
     data: DatasetChoice;
     lang: Lang;
     theme: Theme | null;
+    view?: View;
+    lesson?: string | null;
+    presenting?: boolean;
   },
 ): string {
   const q = new URLSearchParams(current);
-  for (const k of ['recipe', 'backend', 'data', 'size', 'noise', 'outliers', 'lang', 'theme']) q.delete(k);
+  for (const k of [
+    'recipe',
+    'backend',
+    'data',
+    'size',
+    'noise',
+    'outliers',
+    'lang',
+    'theme',
+    'view',
+    'lesson',
+    'present',
+  ])
+    q.delete(k);
   const diff = recipeDiff(s.recipe);
   if (Object.keys(diff).length > 0) q.set('recipe', JSON.stringify(diff));
   if (s.backend !== 'auto') q.set('backend', s.backend);
@@ -136,6 +165,9 @@ export function writeUrl(
   }
   if (s.lang !== 'en') q.set('lang', s.lang);
   if (s.theme !== null) q.set('theme', s.theme);
+  if (s.view !== undefined && s.view !== 'train') q.set('view', s.view);
+  if (s.view === 'lessons' && s.lesson !== undefined && s.lesson !== null) q.set('lesson', s.lesson);
+  if (s.view === 'lessons' && s.presenting === true) q.set('present', '1');
   const out = q.toString();
   return out === '' ? '' : `?${out}`;
 }

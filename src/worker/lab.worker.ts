@@ -5,6 +5,7 @@
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadDatasetJob } from './datasets.ts';
+import { cancelJob, landscapeJob, setSharpnessTracking } from './landscape.ts';
 import {
   controlRun,
   evaluateJob,
@@ -70,6 +71,17 @@ async function handle(msg: ToWorker): Promise<void> {
       return;
     case 'evaluate':
       await evaluateJob(msg.runId, msg.split, post);
+      return;
+    case 'landscape':
+      // Answers with job-result / job-cancelled / job-error itself; yields between points, so other
+      // messages (a cancel-job among them) are handled while it runs.
+      await landscapeJob(msg.runId, msg.jobId, msg.job, post);
+      return;
+    case 'cancel-job':
+      cancelJob(msg.jobId);
+      return;
+    case 'track-sharpness':
+      setSharpnessTracking(msg.settings, post);
       return;
     default:
       assertNever(msg, 'message to the lab worker');

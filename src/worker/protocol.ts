@@ -30,6 +30,7 @@ import type {
   WeightHealth,
 } from '../engine/trainer.ts';
 import type { LrSuggestions } from '../core/lrFinder.ts';
+import type { LandscapeResult, SharpnessResult } from '../engine/landscape.ts';
 
 export type { TrainConfig, TrainConfigInput } from '../core/recipe.ts';
 export type {
@@ -42,6 +43,14 @@ export type {
   TrainerStatus,
   WeightHealth,
 } from '../engine/trainer.ts';
+
+export type {
+  InterpolationResult,
+  LandscapeResult,
+  ProbeResult,
+  SharpnessResult,
+  SurfaceResult,
+} from '../engine/landscape.ts';
 
 export type { DatasetInfo, DatasetPhase, DatasetProgress, TeachingSetSettings } from '../data/pipeline.ts';
 export type { DatasetSummary } from '../data/dataset.ts';
@@ -88,7 +97,76 @@ export type ToWorker =
   /** Continue a saved run on the loaded dataset (which must be the one it was trained on). */
   | { type: 'resume-checkpoint'; runId: string; checkpoint: string }
   /** Evaluate the current run's model on a split. */
-  | { type: 'evaluate'; runId: string; split: 'train' | 'val' | 'test' };
+  | { type: 'evaluate'; runId: string; split: 'train' | 'val' | 'test' }
+  /**
+   * Measure the loss landscape of the current run's model (`runId` must be the current run). Runs between
+   * two training steps (a running run waits for it) and puts every weight back bit-exactly, so the run's
+   * numbers do not change. Answered by 'job-progress'…, then one of 'job-result', 'job-cancelled',
+   * 'job-error' with the same `jobId`.
+   */
+  | { type: 'landscape'; runId: string; jobId: string; job: LandscapeJob }
+  /** Cancel the job `jobId` (acts before its next point; answered by 'job-cancelled'). */
+  | { type: 'cancel-job'; runId: string; jobId: string }
+  /**
+   * After each epoch of the current run (and of later runs), compute λ_max of the training loss (fixed
+   * seed, ε-sharpness with ε = 1e-3) and post 'sharpness-epoch'; `null` turns it off. `runId` is only
+   * used to address errors.
+   */
+  | {
+      type: 'track-sharpness';
+      runId: string;
+      settings: { iterations: number; rows: number } | null;
+    };
+
+/** Weights for the ends of an interpolation. */
+export type WeightSource =
+  /** The current run's initial weights (its model rebuilt from its seed). */
+  | { kind: 'init' }
+  /** The current run's weights now. */
+  | { kind: 'current' }
+  /** The final weights of a finished run the worker keeps (see 'weights-kept'). */
+  | { kind: 'run'; runId: string };
+
+/**
+ * A loss-landscape job (src/engine/landscape.ts has the maths). `rows`: the first `rows` kept training
+ * crystals of the current run (0 = all of them).
+ */
+export type LandscapeJob =
+  /** Times one eval forward (and one gradient pass) over `rows`, for the page's time estimates. */
+  | { kind: 'probe'; rows: number }
+  /**
+   * Huber(δ) and MSE surfaces (and the recipe's loss) on a grid × grid lattice α, β ∈ [−span, span]
+   * along two filter-normalised random directions (Li et al. 2018), plus the slice β = 0. `grid` odd, 5…41.
+   */
+  | { kind: 'surface'; grid: number; span: number; rows: number; seed: number; huberDelta: number }
+  /** λ_max of the training loss by power iteration (finite-difference Hv) and Keskar's ε-sharpness. */
+  | { kind: 'sharpness'; iterations: number; rows: number; seed: number; epsilon: number }
+  /**
+   * The recipe loss (train rows and all val rows) along θ(α) = (1 − α)·θ_from + α·θ_to, α on `points`
+   * points of `range` (e.g. [−0.5, 1.5]); BatchNorm running statistics interpolated too.
+   */
+  | {
+      kind: 'interpolate';
+      from: WeightSource;
+      to: WeightSource;
+      points: number;
+      range: [number, number];
+      rows: number;
+    };
+
+/** A finished run whose final weights the worker keeps (the last 4) for interpolation. */
+export interface KeptRun {
+  runId: string;
+  /** For people, e.g. "Adam · batch 32 · max_lr 0.01 · seed 0". */
+  label: string;
+  batchSize: number;
+  /** The schedule's peak (OneCycle max_lr) or base lr. */
+  maxLr: number;
+  /** Validation MAE of the kept weights (the best epoch's when they were restored), target units. */
+  finalValMae: number;
+  /** Date.now() when the run ended. */
+  finishedAt: number;
+}
 
 /** What the worker says when a run starts: the resolved recipe (echoed), its plan and what was removed. */
 export interface RunPlan {
@@ -134,4 +212,24 @@ export type FromWorker =
   | { type: 'evaluation'; runId: string; result: EvalResult }
   /** The checkpoint text (JSON; typed arrays as base64) of the run `runId`, at `globalStep`. */
   | { type: 'checkpoint'; runId: string; text: string; epoch: number; globalStep: number }
+  /** A landscape job's progress (throttled); `estimateMs` = the expected total from the pace so far. */
+  | {
+      type: 'job-progress';
+      runId: string;
+      jobId: string;
+      done: number;
+      total: number;
+      elapsedMs: number;
+      estimateMs: number;
+    }
+  /** A landscape job's result; its typed arrays are transferred. */
+  | { type: 'job-result'; runId: string; jobId: string; result: LandscapeResult }
+  /** The job was cancelled (the weights are back as they were). */
+  | { type: 'job-cancelled'; runId: string; jobId: string }
+  /** The job failed; `message` is for people. The weights are back as they were. */
+  | { type: 'job-error'; runId: string; jobId: string; message: string }
+  /** λ_max (and ε-sharpness) after epoch `epoch` of the run `runId`, while tracking is on. */
+  | { type: 'sharpness-epoch'; runId: string; epoch: number; result: SharpnessResult }
+  /** The finished runs whose final weights the worker keeps, most recent last (sent when it changes). */
+  | { type: 'weights-kept'; runId: string; runs: KeptRun[] }
   | { type: 'error'; runId: string; message: string; detail?: string };

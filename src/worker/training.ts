@@ -4,15 +4,93 @@
  * out in batches with their Float32Arrays transferred, never as whole histories.
  */
 import { deserializeCheckpoint, serializeCheckpoint } from '../engine/checkpoint.ts';
-import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
+import { referenceLr, withDefaults, type TrainConfigInput } from '../core/recipe.ts';
+import { currentWeights, type Weights } from '../engine/landscape.ts';
 import { findLr } from '../engine/lrFinder.ts';
-import { Trainer, type StepRecords, type TrainerHooks } from '../engine/trainer.ts';
+import {
+  Trainer,
+  type EpochRecord,
+  type RunResult,
+  type StepRecords,
+  type TrainerHooks,
+} from '../engine/trainer.ts';
 import { currentDataset } from './datasets.ts';
-import type { FromWorker } from './protocol.ts';
+import type { FromWorker, KeptRun } from './protocol.ts';
 
 type Post = (msg: FromWorker, transfer?: Transferable[]) => void;
 
-let run: { runId: string; trainer: Trainer } | null = null;
+let run: { runId: string; trainer: Trainer; fingerprint: string } | null = null;
+
+/** The current run (the last one started or resumed, finished or not), or null before the first. */
+export function currentRun(): { runId: string; trainer: Trainer; fingerprint: string } | null {
+  return run;
+}
+
+/**
+ * Listeners of the current run's life (the landscape jobs use them): `epoch` is called synchronously
+ * from the trainer's epoch hook (still between two steps, so a `runExclusive` queued there runs before
+ * the next step); `replacing` just before a new start or resume stops and releases the run `runId`.
+ */
+export interface RunListener {
+  epoch?: (runId: string, record: EpochRecord) => void;
+  replacing?: (runId: string) => void;
+}
+const listeners: RunListener[] = [];
+
+export function addRunListener(l: RunListener): void {
+  listeners.push(l);
+}
+
+/** A finished run's final weights, kept for interpolation. */
+export interface KeptWeights {
+  readonly info: KeptRun;
+  readonly weights: Weights;
+  /** The dataset it was trained on. */
+  readonly fingerprint: string;
+}
+
+/** How many finished runs' weights are kept (the oldest is dropped). */
+export const KEEP_RUNS = 4;
+let kept: KeptWeights[] = [];
+
+/** The kept final weights of run `runId`, or null. */
+export function keptWeights(runId: string): KeptWeights | null {
+  return kept.find((k) => k.info.runId === runId) ?? null;
+}
+
+function fmtLr(x: number): string {
+  return Number(x.toPrecision(3)).toString();
+}
+
+/** Reads the ended run's final weights and keeps them (last {@link KEEP_RUNS}); posts 'weights-kept'. */
+async function keepFinalWeights(
+  runId: string,
+  trainer: Trainer,
+  result: RunResult,
+  fingerprint: string,
+  post: Post,
+): Promise<void> {
+  if (result.globalStep === 0) return;
+  let weights: Weights;
+  try {
+    weights = await currentWeights(trainer);
+  } catch {
+    return; // released meanwhile (a new run replaced it): nothing to keep
+  }
+  const c = trainer.config;
+  const maxLr = referenceLr(c.schedule);
+  const last = trainer.history[trainer.history.length - 1];
+  const info: KeptRun = {
+    runId,
+    label: `${c.optimizer.kind} · batch ${c.batchSize} · ${c.schedule.kind === 'onecycle' ? 'max_lr' : 'lr'} ${fmtLr(maxLr)} · seed ${c.seed}`,
+    batchSize: c.batchSize,
+    maxLr,
+    finalValMae: result.restoredBest ? result.bestValMae : (last?.val.mae ?? Number.NaN),
+    finishedAt: Date.now(),
+  };
+  kept = [...kept.filter((k) => k.info.runId !== runId), { info, weights, fingerprint }].slice(-KEEP_RUNS);
+  post({ type: 'weights-kept', runId, runs: kept.map((k) => k.info) });
+}
 
 function requireDataset() {
   const ds = currentDataset();
@@ -31,7 +109,10 @@ function buffersOf(r: StepRecords): ArrayBuffer[] {
 function hooksFor(runId: string, post: Post): TrainerHooks {
   return {
     onSteps: (records) => post({ type: 'run-steps', runId, records }, buffersOf(records)),
-    onEpoch: (record) => post({ type: 'run-epoch', runId, record }),
+    onEpoch: (record) => {
+      post({ type: 'run-epoch', runId, record });
+      for (const l of listeners) l.epoch?.(runId, record);
+    },
     onNanEvent: (event) => post({ type: 'run-nan', runId, event }),
   };
 }
@@ -39,6 +120,7 @@ function hooksFor(runId: string, post: Post): TrainerHooks {
 /** Stops and releases the current run, if any (a new start or resume replaces it). */
 async function endCurrent(): Promise<void> {
   if (run === null) return;
+  for (const l of listeners) l.replacing?.(run.runId);
   run.trainer.stop();
   await run.trainer.runExclusive(() => Promise.resolve());
   run.trainer.dispose();
@@ -47,7 +129,7 @@ async function endCurrent(): Promise<void> {
 
 /** Announces the run's plan, trains to the end (or stop), reports the result. */
 async function drive(runId: string, trainer: Trainer, fingerprint: string, post: Post): Promise<void> {
-  run = { runId, trainer };
+  run = { runId, trainer, fingerprint };
   post({
     type: 'run-started',
     runId,
@@ -68,6 +150,7 @@ async function drive(runId: string, trainer: Trainer, fingerprint: string, post:
   const weights = await trainer.weightHealth();
   post({ type: 'run-status', runId, status: trainer.status });
   post({ type: 'run-finished', runId, result, weights });
+  await keepFinalWeights(runId, trainer, result, fingerprint, post);
 }
 
 export async function startRun(runId: string, input: TrainConfigInput, post: Post): Promise<void> {

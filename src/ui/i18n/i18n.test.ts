@@ -25,6 +25,15 @@ describe('i18n dictionaries', () => {
       'schedule.onecycle',
       'lr.valley',
       'chart.nanMarker',
+      // Optimizer class names (torch's), the same in every language.
+      'pg.kind.SGD',
+      'pg.kind.Nesterov',
+      'pg.kind.Adagrad',
+      'pg.kind.RMSprop',
+      'pg.kind.Adam',
+      'pg.kind.AdamW',
+      'land.mseMap',
+      'land.huberMap',
     ]);
     for (const k of keys) {
       if (same.has(k) || !/[a-z]{3}/i.test(en[k])) continue;
