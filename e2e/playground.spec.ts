@@ -47,7 +47,10 @@ test('surfaces, the Hessian under the cursor, starts, play/pause/step and preset
   expect(startX).toBeGreaterThan(0);
 
   // A click sets the start; the table's paths then begin there.
-  await page.mouse.click(box.x + box.width * 0.75, box.y + box.height * 0.5);
+  const canvas = map.locator('canvas');
+  const size = await canvas.boundingBox();
+  if (size === null) throw new Error('no canvas');
+  await canvas.click({ position: { x: size.width * 0.75, y: size.height * 0.5 } });
   await expect.poll(async () => Number(await pg.getByLabel('Start x').inputValue())).toBeGreaterThan(0.3);
   // (one pixel is 6/380 ≈ 0.016 in y)
   expect(Math.abs(Number(await pg.getByLabel('Start y').inputValue()))).toBeLessThan(0.1);
@@ -91,6 +94,17 @@ test('surfaces, the Hessian under the cursor, starts, play/pause/step and preset
   await expect(pg.getByTestId('pg-runs').locator('tbody tr').nth(2)).toHaveAttribute('data-run', 'Adam');
 
   await lab.screenshot('playground');
+
+  // The set-up is in the link: another tab opened on it shows the same surface, runs and paths.
+  await expect.poll(() => new URL(page.url()).searchParams.get('pg')).toContain('Adam');
+  const finals = await Promise.all([0, 1, 2].map((i) => finalOf(page, i)));
+  const other = await page.context().newPage();
+  await other.goto(page.url());
+  const pg2 = other.getByTestId('playground');
+  await expect(pg2.getByLabel('Surface')).toHaveValue('ill_conditioned_quadratic');
+  await expect(pg2.getByTestId('pg-runs').locator('tbody tr')).toHaveCount(3);
+  expect(await Promise.all([0, 1, 2].map((i) => finalOf(other, i)))).toEqual(finals);
+  await other.close();
   expect(errors).toEqual([]);
 });
 

@@ -162,6 +162,7 @@ export function startFromUrl(): void {
   st.setView(u.view);
   if (u.lesson !== null) st.setLesson(u.lesson);
   st.setPresenting(u.presenting && u.view === 'lessons');
+  if (u.pg !== null) st.loadPg(u.pg);
   startLab(u.backend, u.wasmThreads ?? undefined);
   if (u.data.kind === 'url') loadFromUrl(u.data.url);
   else if (u.data.kind === 'builtin') loadBuiltin(u.data);
@@ -184,6 +185,7 @@ function syncUrl(): void {
       view: s.view,
       lesson: s.lesson,
       presenting: s.presenting,
+      pg: s.pg,
     });
     if (search !== window.location.search) {
       window.history.replaceState(null, '', `${window.location.pathname}${search}${window.location.hash}`);
@@ -199,7 +201,8 @@ function syncUrl(): void {
       s.theme !== prev.theme ||
       s.view !== prev.view ||
       s.lesson !== prev.lesson ||
-      s.presenting !== prev.presenting
+      s.presenting !== prev.presenting ||
+      (s.view === 'playground' && s.pg !== prev.pg)
     )
       write();
   });

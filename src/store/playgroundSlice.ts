@@ -5,10 +5,11 @@
  * functions of this state (src/core/playground.ts) and are computed where they are drawn.
  */
 import type { StateCreator } from 'zustand';
-import type { Function2DName } from '../core/functions2d.ts';
+import { FUNCTION_2D_NAMES as FUNCTION_NAMES, type Function2DName } from '../core/functions2d.ts';
 import {
   DEFAULT_SIMULATION,
   defaultOptimizer,
+  PLAYGROUND_KINDS,
   type PlaygroundOptimizer,
   type PlaygroundOptimizerKind,
   type SimulationSettings,
@@ -142,3 +143,99 @@ export const createPlaygroundSlice: StateCreator<PlaygroundSlice, [], [], Playgr
   setPgSpeed: (pgSpeed) => set({ pgSpeed }),
   setPgLogColour: (pgLogColour) => set({ pgLogColour }),
 });
+
+// ---------------------------------------------------------------------------------------------------------
+// The set-up in a link (`pg=<JSON>`): surface, start, runs (optimizer, gradient, own start), settings.
+// ---------------------------------------------------------------------------------------------------------
+
+/** The set-up as plain JSON (run ids and colours are the page's own, so they are left out). */
+export function playgroundToJson(p: PlaygroundSetup): string {
+  return JSON.stringify({
+    surface: p.surface,
+    start: p.start,
+    runs: p.runs.map((r) => ({
+      opt: r.opt,
+      batch: r.batch,
+      ...(r.start !== null ? { start: r.start } : {}),
+    })),
+    settings: p.settings,
+  });
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isPair = (v: unknown): v is [number, number] =>
+  Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/**
+ * A set-up from `playgroundToJson`'s text, or an error in words. Missing fields take the defaults;
+ * hyper-parameters are checked by the optimizer's own validation when the paths are computed.
+ */
+export function playgroundFromJson(text: string): { setup: PlaygroundSetup } | { error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { error: 'pg: not valid JSON.' };
+  }
+  if (!isObj(v)) return { error: 'pg: expected an object.' };
+  const base = defaultSetup();
+  let surface: SurfaceChoice = base.surface;
+  const s = v['surface'];
+  if (isObj(s) && s['kind'] === 'builtin' && FUNCTION_NAMES.includes(s['name'] as Function2DName)) {
+    surface = { kind: 'builtin', name: s['name'] as Function2DName };
+  } else if (
+    isObj(s) &&
+    s['kind'] === 'custom' &&
+    typeof s['source'] === 'string' &&
+    s['source'].length <= 500
+  ) {
+    const half = typeof s['half'] === 'number' && s['half'] > 0 && s['half'] <= 100 ? s['half'] : 3;
+    surface = { kind: 'custom', source: s['source'], half };
+  } else if (s !== undefined) {
+    return { error: 'pg: the surface is not one of the lab\u2019s functions or an expression.' };
+  }
+  const start = isPair(v['start']) ? v['start'] : base.start;
+  const runsIn = Array.isArray(v['runs']) ? v['runs'].slice(0, RUN_COLORS.length) : [];
+  const runs: PlaygroundRun[] = [];
+  for (const [i, r] of runsIn.entries()) {
+    if (
+      !isObj(r) ||
+      !isObj(r['opt']) ||
+      !PLAYGROUND_KINDS.includes(r['opt']['kind'] as PlaygroundOptimizerKind)
+    )
+      return { error: `pg: run ${i + 1} has no known optimizer kind.` };
+    const kind = r['opt']['kind'] as PlaygroundOptimizerKind;
+    const opt = { ...defaultOptimizer(kind) } as Record<string, unknown>;
+    for (const [k, x] of Object.entries(r['opt'])) {
+      if (k !== 'kind' && k in opt && typeof x === 'number' && Number.isFinite(x)) opt[k] = x;
+    }
+    const batch = (['full', 'mini', 'single'] as const).find((b) => b === r['batch']) ?? 'full';
+    runs.push(
+      makeRun(
+        kind,
+        opt['lr'] as number,
+        {
+          opt: opt,
+          batch,
+          ...(isPair(r['start']) ? { start: r['start'] } : {}),
+        },
+        RUN_COLORS[i],
+      ),
+    );
+  }
+  const set = isObj(v['settings']) ? v['settings'] : {};
+  const num = (k: string, ok: (x: number) => boolean, d: number) => {
+    const x = set[k];
+    return typeof x === 'number' && Number.isFinite(x) && ok(x) ? x : d;
+  };
+  const settings: SimulationSettings = {
+    steps: Math.round(num('steps', (x) => x >= 1 && x <= 5000, DEFAULT_SETTINGS.steps)),
+    noise: num('noise', (x) => x >= 0 && x <= 10, 0),
+    seed: Math.round(num('seed', () => true, 0)),
+    decay: set['decay'] === true,
+    clipNorm: typeof set['clipNorm'] === 'number' && set['clipNorm'] > 0 ? set['clipNorm'] : null,
+    nanGuard: set['nanGuard'] === true,
+  };
+  return { setup: { surface, start, runs: runs.length > 0 ? runs : base.runs, settings } };
+}

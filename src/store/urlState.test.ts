@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_TRAIN_CONFIG, withDefaults } from '../core/recipe.ts';
 import { tickClock } from './trainingSlice.ts';
 import { DEFAULT_BUILTIN, readUrl, recipeDiff, writeUrl } from './urlState.ts';
+import { makeRun, type PlaygroundSetup } from './playgroundSlice.ts';
 
 describe('URL state', () => {
   it('an empty address is the default set-up', () => {
@@ -92,5 +93,49 @@ describe('run clock', () => {
     c = tickClock(c, 'done', 4250);
     expect(c.activeMs).toBe(750);
     expect(c.runningSince).toBeNull();
+  });
+
+  it('the view, lesson, presentation and the playground set-up travel in the link', () => {
+    const pg: PlaygroundSetup = {
+      surface: { kind: 'custom', source: 'x^2 - y^2 + 0.1*x^4', half: 2 },
+      start: [0.5, -0.25],
+      runs: [
+        makeRun('Nesterov', 0.05, { batch: 'mini', opt: { momentum: 0.8 } }, '#000000'),
+        makeRun('AdamW', 0.2, { start: [1, 1], opt: { weightDecay: 0.05 } }, '#111111'),
+      ],
+      settings: { steps: 250, noise: 0.3, seed: 7, decay: true, clipNorm: 5, nanGuard: true },
+    };
+    const base = readUrl('');
+    const search = writeUrl('', { ...base, lang: 'en', view: 'playground', pg });
+    const back = readUrl(search);
+    expect(back.problems).toEqual([]);
+    expect(back.view).toBe('playground');
+    expect(back.pg?.surface).toEqual(pg.surface);
+    expect(back.pg?.start).toEqual(pg.start);
+    expect(back.pg?.settings).toEqual(pg.settings);
+    expect(back.pg?.runs.map((r) => [r.opt, r.batch, r.start])).toEqual(
+      pg.runs.map((r) => [r.opt, r.batch, r.start]),
+    );
+    // The playground is written only while it is shown; lessons carry their id and presentation flag.
+    const lessons = writeUrl('', {
+      ...base,
+      lang: 'en',
+      view: 'lessons',
+      lesson: 'momentum',
+      presenting: true,
+      pg,
+    });
+    expect(new URLSearchParams(lessons).get('pg')).toBeNull();
+    expect(readUrl(lessons)).toMatchObject({ view: 'lessons', lesson: 'momentum', presenting: true });
+    // What cannot be used is said, and the rest still applies.
+    const bad = readUrl('?view=nope&pg=%7Bnot%20json&lesson=../../x');
+    expect(bad.view).toBe('train');
+    expect(bad.pg).toBeNull();
+    expect(bad.lesson).toBeNull();
+    expect(bad.problems.join(' ')).toMatch(/view: "nope".*pg: not valid JSON/);
+    const unknown = readUrl(
+      `?pg=${encodeURIComponent(JSON.stringify({ runs: [{ opt: { kind: 'LBFGS' } }] }))}`,
+    );
+    expect(unknown.problems.join(' ')).toContain('run 1 has no known optimizer kind');
   });
 });

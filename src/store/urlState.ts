@@ -6,7 +6,7 @@
  *
  * Parameters: `recipe=<JSON TrainConfigInput>`, `backend=auto|webgpu|webgl|wasm|cpu`,
  * `data=builtin|<https URL>`, `size=`, `noise=`, `outliers=` (built-in set), `lang=en|zh-Hant|zh-Hans`,
- * `theme=light|dark`, `view=train|playground|lessons`, `lesson=<id>`, `present=1`, `threads=N` (wasm thread pool, read only). Unknown or malformed values fall back to the defaults (and are reported in
+ * `theme=light|dark`, `view=train|playground|lessons`, `lesson=<id>`, `present=1`, `pg=<JSON>` (the playground's set-up), `threads=N` (wasm thread pool, read only). Unknown or malformed values fall back to the defaults (and are reported in
  * `problems`, so the page can say what it ignored).
  */
 import {
@@ -16,6 +16,7 @@ import {
   type TrainConfigInput,
 } from '../core/recipe.ts';
 import type { BackendPreference } from '../worker/protocol.ts';
+import { playgroundFromJson, playgroundToJson, type PlaygroundSetup } from './playgroundSlice.ts';
 
 export type Lang = 'en' | 'zh-Hant' | 'zh-Hans';
 export const LANGS: readonly Lang[] = ['en', 'zh-Hant', 'zh-Hans'];
@@ -53,6 +54,8 @@ export interface UrlState {
   /** A lesson id (checked by the page), or null. */
   lesson: string | null;
   presenting: boolean;
+  /** `pg=<JSON>`: the playground's set-up (surface, start, optimizers, settings), or null. */
+  pg: PlaygroundSetup | null;
   /** What was in the address but could not be used, in words. */
   problems: string[];
 }
@@ -109,7 +112,14 @@ export function readUrl(search: string): UrlState {
   const rawLesson = q.get('lesson');
   const lesson = rawLesson !== null && /^[a-z-]{1,40}$/.test(rawLesson) ? rawLesson : null;
   const presenting = q.get('present') === '1';
-  return { recipe, backend, data, lang, theme, wasmThreads, view, lesson, presenting, problems };
+  let pg: PlaygroundSetup | null = null;
+  const rawPg = q.get('pg');
+  if (rawPg !== null) {
+    const r = playgroundFromJson(rawPg);
+    if ('error' in r) problems.push(`${r.error} The default playground is used.`);
+    else pg = r.setup;
+  }
+  return { recipe, backend, data, lang, theme, wasmThreads, view, lesson, presenting, pg, problems };
 }
 
 /** The fields of `config` that differ from the lab's defaults (whole top-level values), as recipe input. */
@@ -137,6 +147,8 @@ export function writeUrl(
     view?: View;
     lesson?: string | null;
     presenting?: boolean;
+    /** The playground's set-up, written only while the playground is shown. */
+    pg?: PlaygroundSetup | null;
   },
 ): string {
   const q = new URLSearchParams(current);
@@ -168,6 +180,7 @@ export function writeUrl(
   if (s.view !== undefined && s.view !== 'train') q.set('view', s.view);
   if (s.view === 'lessons' && s.lesson !== undefined && s.lesson !== null) q.set('lesson', s.lesson);
   if (s.view === 'lessons' && s.presenting === true) q.set('present', '1');
+  if (s.view === 'playground' && s.pg !== undefined && s.pg !== null) q.set('pg', playgroundToJson(s.pg));
   const out = q.toString();
   return out === '' ? '' : `?${out}`;
 }
