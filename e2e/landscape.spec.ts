@@ -71,7 +71,7 @@ test('Huber/MSE slices, sharpness and interpolation on WebGPU agree with the eng
   expect(errors).toEqual([]);
 });
 
-test('1-D interpolation between two runs (small vs large batch) on wasm; both runs are offered', async ({
+test('λ_max tracked per epoch, and the 1-D interpolation between two runs (small vs large batch), on wasm', async ({
   page,
 }) => {
   test.setTimeout(300_000);
@@ -84,11 +84,14 @@ test('1-D interpolation between two runs (small vs large batch) on wasm; both ru
   const start = lab.trainingPanel.getByRole('button', { name: 'Start' });
   await start.click();
   await expect(lab.trainingStatus).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
+  const panel = page.getByRole('region', { name: 'Loss landscape of this model' });
+  // λ_max after every epoch of the next run (3 epochs → 3 points).
+  await panel.getByLabel('Track after every epoch').check();
   await lab.recipePanel.getByLabel('Batch size').fill('48');
   await start.click();
   await expect(lab.trainingStatus).toHaveAttribute('data-status', 'running', { timeout: 60_000 });
   await expect(lab.trainingStatus).toHaveAttribute('data-status', 'done', { timeout: 120_000 });
-  const panel = page.getByRole('region', { name: 'Loss landscape of this model' });
+  await expect(panel.getByTestId('sharpness-track')).toHaveAttribute('data-points', '3', { timeout: 60_000 });
   const from = panel.getByLabel('From (α = 0)');
   const options = await from.locator('option').allTextContents();
   expect(options.filter((o) => o.includes('batch 8'))).toHaveLength(1);

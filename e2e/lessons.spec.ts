@@ -206,9 +206,13 @@ test('presentation mode: one lesson per screen in large type, keyboard navigatio
 }) => {
   const lab = new LabPage(page);
   await page.goto('/?view=lessons&lesson=momentum&size=60');
+  // "Try this" before presenting: the presentation shows the figure as it was left.
+  await page.getByTestId('try-this').click();
   await page.getByRole('button', { name: /Present/ }).click();
   const pres = page.getByRole('dialog', { name: 'Presentation' });
   await expect(pres).toBeVisible();
+  await expect(pres.getByTestId('lesson')).toHaveAttribute('data-tried', 'true');
+  await expect(pres.getByTestId('pg-runs').locator('tbody tr')).toHaveCount(2);
   await expect(pres.getByTestId('presentation-position')).toHaveText('6 / 12');
   expect(new URL(page.url()).searchParams.get('present')).toBe('1');
   // Large type: the lesson heading is at least 30 px.

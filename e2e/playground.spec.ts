@@ -105,6 +105,14 @@ test('surfaces, the Hessian under the cursor, starts, play/pause/step and preset
   await expect(pg2.getByTestId('pg-runs').locator('tbody tr')).toHaveCount(3);
   expect(await Promise.all([0, 1, 2].map((i) => finalOf(other, i)))).toEqual(finals);
   await other.close();
+
+  // The lessons borrow the playground for their figures; the person's own set-up comes back after.
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await views.getByRole('link', { name: 'Lessons' }).click();
+  await expect(page.getByTestId('lesson')).toBeVisible();
+  await views.getByRole('link', { name: '2-D playground' }).click();
+  await expect(pg.getByTestId('pg-runs').locator('tbody tr')).toHaveCount(3);
+  expect(await Promise.all([0, 1, 2].map((i) => finalOf(page, i)))).toEqual(finals);
   expect(errors).toEqual([]);
 });
 

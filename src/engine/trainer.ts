@@ -579,7 +579,11 @@ export class Trainer {
    */
   runExclusive<T>(fn: () => Promise<T>): Promise<T> {
     this.checkAlive();
-    return this.lock.run(fn);
+    // Checked again when its turn comes: the trainer may have been released while it waited.
+    return this.lock.run(() => {
+      this.checkAlive();
+      return fn();
+    });
   }
 
   setHooks(hooks: TrainerHooks): void {

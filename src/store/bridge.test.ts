@@ -81,3 +81,57 @@ describe('bridge: training messages → store', () => {
     expect(useLabStore.getState().evaluations.val?.mae).toBe(0.1);
   });
 });
+
+describe('bridge: landscape job messages → store', () => {
+  beforeEach(() => useLabStore.getState().runRequested('run-7'));
+
+  it('a failed per-epoch sharpness job is reported as such and the run keeps its status', () => {
+    applyWorkerMessage({ type: 'run-status', runId: 'run-7', status: 'running' });
+    applyWorkerMessage({
+      type: 'job-error',
+      runId: 'run-7',
+      jobId: 'track',
+      message: 'Sharpness tracking after epoch 3 failed: out of memory',
+    });
+    const s = useLabStore.getState();
+    expect(s.training.status).toBe('running');
+    expect(s.training.error).toBeNull();
+    expect(s.trackError).toContain('epoch 3');
+  });
+
+  it('progress, result and error land on the job with that id; an unknown id is dropped', () => {
+    const st = useLabStore.getState();
+    const job = { kind: 'probe', rows: 8 } as const;
+    st.jobStarted('probe', {
+      jobId: 'j1',
+      runId: 'run-7',
+      job,
+      status: 'running',
+      progress: null,
+      result: null,
+      error: null,
+    });
+    applyWorkerMessage({
+      type: 'job-progress',
+      runId: 'run-7',
+      jobId: 'j1',
+      done: 1,
+      total: 2,
+      elapsedMs: 5,
+      estimateMs: 10,
+    });
+    expect(useLabStore.getState().jobs.probe?.progress).toEqual({
+      done: 1,
+      total: 2,
+      elapsedMs: 5,
+      estimateMs: 10,
+    });
+    applyWorkerMessage({ type: 'job-error', runId: 'run-7', jobId: 'nope', message: 'x' });
+    expect(useLabStore.getState().jobs.probe?.status).toBe('running');
+    applyWorkerMessage({ type: 'job-error', runId: 'run-7', jobId: 'j1', message: 'Train a model first.' });
+    expect(useLabStore.getState().jobs.probe).toMatchObject({
+      status: 'error',
+      error: 'Train a model first.',
+    });
+  });
+});

@@ -98,7 +98,8 @@ export function applyWorkerMessage(msg: FromWorker): void {
       store.jobUpdate(msg.jobId, { status: 'cancelled' });
       return;
     case 'job-error':
-      store.jobUpdate(msg.jobId, { status: 'error', error: msg.message });
+      if (msg.jobId === 'track') store.setTrackError(msg.message);
+      else store.jobUpdate(msg.jobId, { status: 'error', error: msg.message });
       return;
     case 'sharpness-epoch':
       store.addSharpnessPoint(msg.runId, msg.epoch, msg.result);

@@ -25,12 +25,15 @@ export interface LandscapeSlice {
   /** λ_max after each epoch while tracking is on (for the run `runId`). */
   sharpnessTrack: { runId: string; points: { epoch: number; result: SharpnessResult }[] };
   trackSharpness: boolean;
+  /** Why per-epoch tracking failed (the run itself goes on), or null. */
+  trackError: string | null;
   keptRuns: KeptRun[];
   jobStarted: (kind: JobKind, s: JobState) => void;
   /** Updates the job `jobId` (ignored when a newer job of its kind replaced it). */
   jobUpdate: (jobId: string, p: Partial<Omit<JobState, 'jobId' | 'runId' | 'job'>>) => void;
   addSharpnessPoint: (runId: string, epoch: number, result: SharpnessResult) => void;
   setTrackSharpness: (on: boolean) => void;
+  setTrackError: (message: string | null) => void;
   setKeptRuns: (runs: KeptRun[]) => void;
 }
 
@@ -38,6 +41,7 @@ export const createLandscapeSlice: StateCreator<LandscapeSlice, [], [], Landscap
   jobs: {},
   sharpnessTrack: { runId: '', points: [] },
   trackSharpness: false,
+  trackError: null,
   keptRuns: [],
   jobStarted: (kind, s) => set((st) => ({ jobs: { ...st.jobs, [kind]: s } })),
   jobUpdate: (jobId, p) =>
@@ -54,6 +58,7 @@ export const createLandscapeSlice: StateCreator<LandscapeSlice, [], [], Landscap
           ? { runId, points: [...st.sharpnessTrack.points, { epoch, result }] }
           : { runId, points: [{ epoch, result }] },
     })),
-  setTrackSharpness: (trackSharpness) => set({ trackSharpness }),
+  setTrackSharpness: (trackSharpness) => set({ trackSharpness, trackError: null }),
+  setTrackError: (trackError) => set({ trackError }),
   setKeptRuns: (keptRuns) => set({ keptRuns }),
 });

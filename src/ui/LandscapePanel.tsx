@@ -27,6 +27,9 @@ import { colourScale, type ColourScale } from './playground/surface.ts';
 
 /** Grid sizes offered (5×5 is a quick look on a slow GPU). */
 const GRIDS = [5, 7, 11, 21, 31, 41] as const;
+/** Per-epoch tracking: at most this many power iterations, on at most this many training rows. */
+const TRACK_MAX_ITERATIONS = 10;
+const TRACK_MAX_ROWS = 256;
 
 function seconds(ms: number): string {
   return ms < 1000
@@ -134,6 +137,11 @@ function toGrid(r: SurfaceResult, values: Float64Array): Grid2D {
       min = Math.min(min, v);
       max = Math.max(max, v);
     }
+  }
+  // Grid2D's convention: NaN bounds when no value is finite.
+  if (min > max) {
+    min = Number.NaN;
+    max = Number.NaN;
   }
   return { nx: r.grid, ny: r.grid, x0: -r.span, x1: r.span, y0: -r.span, y1: r.span, values, min, max };
 }
@@ -269,7 +277,8 @@ export function LandscapePanel() {
   const nTrain = useLabStore(
     (s) => s.training.plan?.outliers?.nKept ?? s.dataset.loaded?.trainRows.ids.length ?? 0,
   );
-  const jobs = useLabStore((s) => s.jobs);
+  const allJobs = useLabStore((s) => s.jobs);
+  const trackError = useLabStore((s) => s.trackError);
   const track = useLabStore((s) => s.sharpnessTrack);
   const tracking = useLabStore((s) => s.trackSharpness);
   const kept = useLabStore((s) => s.keptRuns);
@@ -283,7 +292,14 @@ export function LandscapePanel() {
   const [from, setFrom] = useState('init');
   const [to, setTo] = useState('current');
   const inv = t('field.notNumber');
-  const hasRun = runId !== null && status !== 'starting';
+  const trackRows = Math.min(rows === 0 ? nTrain : rows, TRACK_MAX_ROWS) || TRACK_MAX_ROWS;
+  const hasPlan = useLabStore((s) => s.training.plan !== null);
+  const hasRun = runId !== null && hasPlan && status !== 'starting';
+  // Only this run's jobs: a new run makes the old results stale.
+  const jobs = useMemo(
+    () => Object.fromEntries(Object.entries(allJobs).filter(([, j]) => j?.runId === runId)) as typeof allJobs,
+    [allJobs, runId],
+  );
   const busy = (k: JobKind) => jobs[k]?.status === 'running';
   // Time a forward pass over the chosen rows whenever the run or the row count changes (cheap).
   useEffect(() => {
@@ -405,12 +421,31 @@ export function LandscapePanel() {
         <CheckField
           label={t('land.track')}
           checked={tracking}
-          onChange={(on) => trackSharpness(on ? { iterations: Math.min(iters, 10), rows } : null)}
+          onChange={(on) =>
+            trackSharpness(on ? { iterations: Math.min(iters, TRACK_MAX_ITERATIONS), rows: trackRows } : null)
+          }
         />
+        {probe !== null && (
+          <span className="small muted">
+            {t('land.trackCost', {
+              s: seconds(
+                probe.msPerGradient *
+                  (2 * Math.min(iters, TRACK_MAX_ITERATIONS) + 1) *
+                  (trackRows / Math.max(1, probe.rows)),
+              ),
+              rows: trackRows,
+            })}
+          </span>
+        )}
       </div>
       <JobStatus job={jobs.sharpness} t={t} />
       {sharp !== null && <SharpnessView r={sharp} t={t} />}
-      {track.points.length > 0 && (
+      {trackError !== null && (
+        <p className="error" role="alert">
+          {trackError}
+        </p>
+      )}
+      {track.runId === runId && track.points.length > 0 && (
         <StepChart
           label={t('land.trackChart')}
           lines={[

@@ -5,7 +5,7 @@
 import { assertNever } from '../core/assert.ts';
 import { initBackend } from '../engine/backend.ts';
 import { loadDatasetJob } from './datasets.ts';
-import { cancelJob, landscapeJob, setSharpnessTracking } from './landscape.ts';
+import { cancelJob, landscapeJob, setSharpnessTracking, TRACK_JOB_ID } from './landscape.ts';
 import {
   controlRun,
   evaluateJob,
@@ -81,7 +81,16 @@ async function handle(msg: ToWorker): Promise<void> {
       cancelJob(msg.jobId);
       return;
     case 'track-sharpness':
-      setSharpnessTracking(msg.settings, post);
+      try {
+        setSharpnessTracking(msg.settings, post);
+      } catch (e) {
+        post({
+          type: 'job-error',
+          runId: msg.runId,
+          jobId: TRACK_JOB_ID,
+          message: e instanceof Error ? e.message : String(e),
+        });
+      }
       return;
     default:
       assertNever(msg, 'message to the lab worker');

@@ -42,7 +42,10 @@ const PROGRESS_EVERY_MS = 100;
 
 /** The seed and ε of the per-epoch sharpness track (fixed, so epochs are comparable). */
 export const TRACK_SEED = 0;
-export const TRACK_EPSILON = 1e-3;
+/** ε-sharpness is not tracked (it costs 5 more gradient passes per epoch and the chart shows λ_max only). */
+export const TRACK_EPSILON = 0;
+/** The job id under which tracking failures are reported ('job-error'). */
+export const TRACK_JOB_ID = 'track';
 
 let tracking: { iterations: number; rows: number } | null = null;
 let trackPost: Post | null = null;
@@ -251,9 +254,11 @@ function trackEpoch(
     .then((result) => post({ type: 'sharpness-epoch', runId, epoch, result }, transferablesOf(result)))
     .catch((e: unknown) => {
       if (isJobCancelled(e) || entry.cancelled) return;
+      // A job error, not a run error: the run itself goes on training.
       post({
-        type: 'error',
+        type: 'job-error',
         runId,
+        jobId: TRACK_JOB_ID,
         message: `Sharpness tracking after epoch ${epoch} failed: ${e instanceof Error ? e.message : String(e)}`,
       });
     })

@@ -430,6 +430,7 @@ export const en = {
   'pg.point.maximum': 'a maximum',
   'pg.point.saddle': 'a saddle point',
   'pg.point.degenerate': 'a degenerate critical point',
+  'land.trackCost': '≈ {s} per epoch on {rows} rows',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -424,4 +424,5 @@ export const zhHans: Record<MessageKey, string> = {
   'pg.point.maximum': '极大值',
   'pg.point.saddle': '鞍点',
   'pg.point.degenerate': '退化临界点',
+  'land.trackCost': '每个 epoch 约 {s}（{rows} 条）',
 };

@@ -424,4 +424,5 @@ export const zhHant: Record<MessageKey, string> = {
   'pg.point.maximum': '極大值',
   'pg.point.saddle': '鞍點',
   'pg.point.degenerate': '退化臨界點',
+  'land.trackCost': '每個 epoch 約 {s}（{rows} 筆）',
 };

@@ -13,6 +13,9 @@ import { HuberFigure, OneCycleFigure, OutlierFigure } from './figures.tsx';
 import { MathTex, RichText } from './math.tsx';
 import { LESSON_FIGURES } from './setups.ts';
 
+/** Set by "Open in the playground": the lesson's set-up stays when the lessons are left. */
+let keepLessonSetup = false;
+
 export function isLessonId(s: string): s is LessonId {
   return (LESSON_IDS as readonly string[]).includes(s);
 }
@@ -66,22 +69,28 @@ function Figure({ id, tried }: { id: LessonId; tried: boolean }) {
 }
 
 /** One lesson: text and maths, the "try this" button with what to look for, and the live figure. */
-function Lesson({ id, presenting }: { id: LessonId; presenting: boolean }) {
+function Lesson({
+  id,
+  presenting,
+  tried,
+  setTried,
+}: {
+  id: LessonId;
+  presenting: boolean;
+  tried: boolean;
+  setTried: (on: boolean) => void;
+}) {
   const t = useT();
   const lang = useLabStore((s) => s.lang);
   const loadPg = useLabStore((s) => s.loadPg);
   const setView = useLabStore((s) => s.setView);
-  const [tried, setTried] = useState(false);
   const fig = LESSON_FIGURES[id];
   const text = LESSONS[lang][id];
   const n = LESSON_IDS.indexOf(id) + 1;
-  const reset = useCallback(() => {
+  const reset = () => {
     setTried(false);
     if (fig.kind === 'playground') loadPg(fig.initial());
-  }, [fig, loadPg]);
-  useEffect(() => {
-    reset();
-  }, [reset]);
+  };
   const headingId = `lesson-${id}-title`;
   return (
     <article
@@ -117,7 +126,13 @@ function Lesson({ id, presenting }: { id: LessonId; presenting: boolean }) {
             {t('lesson.resetFigure')}
           </button>
           {fig.kind === 'playground' && !presenting && (
-            <button type="button" onClick={() => setView('playground')}>
+            <button
+              type="button"
+              onClick={() => {
+                keepLessonSetup = true;
+                setView('playground');
+              }}
+            >
               {t('lesson.openInPlayground')}
             </button>
           )}
@@ -129,14 +144,23 @@ function Lesson({ id, presenting }: { id: LessonId; presenting: boolean }) {
         )}
       </div>
       <div className="lesson-figure-wrap" aria-label={t('lesson.figure')}>
-        <Figure id={id} tried={tried} />
+        {/* Keyed on `tried`: "try this" and "reset" start the figure's own sliders afresh. */}
+        <Figure key={String(tried)} id={id} tried={tried} />
       </div>
     </article>
   );
 }
 
 /** Full-screen, large-type presentation of one lesson per screen with keyboard navigation. */
-function Presentation({ id }: { id: LessonId }) {
+function Presentation({
+  id,
+  tried,
+  setTried,
+}: {
+  id: LessonId;
+  tried: boolean;
+  setTried: (on: boolean) => void;
+}) {
   const t = useT();
   const setLesson = useLabStore((s) => s.setLesson);
   const setPresenting = useLabStore((s) => s.setPresenting);
@@ -155,9 +179,15 @@ function Presentation({ id }: { id: LessonId }) {
   useEffect(() => {
     const onKey = (ev: KeyboardEvent) => {
       const target = ev.target as HTMLElement | null;
-      // Keys typed into a field or a slider belong to it.
-      if (target !== null && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName)) return;
-      if (target?.closest('[role="application"]')) return;
+      if (ev.key === 'Escape') {
+        setPresenting(false);
+        return;
+      }
+      // Browser shortcuts (Alt+← is Back) and keys meant for a field, a slider, a disclosure, the map or
+      // a chart's keyboard tooltip are not navigation.
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) return;
+      if (target !== null && /^(INPUT|SELECT|TEXTAREA|SUMMARY)$/.test(target.tagName)) return;
+      if (target?.closest('[role="application"], .recharts-wrapper')) return;
       if (
         ev.key === 'ArrowRight' ||
         ev.key === 'PageDown' ||
@@ -172,8 +202,6 @@ function Presentation({ id }: { id: LessonId }) {
         go(0);
       } else if (ev.key === 'End') {
         go(LESSON_IDS.length - 1);
-      } else if (ev.key === 'Escape') {
-        setPresenting(false);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -206,7 +234,7 @@ function Presentation({ id }: { id: LessonId }) {
           </button>
         </span>
       </div>
-      <Lesson key={id} id={id} presenting />
+      <Lesson id={id} presenting tried={tried} setTried={setTried} />
     </div>
   );
 }
@@ -218,7 +246,25 @@ export function LessonsView() {
   const presenting = useLabStore((s) => s.presenting);
   const setLesson = useLabStore((s) => s.setLesson);
   const setPresenting = useLabStore((s) => s.setPresenting);
-  if (presenting) return <Presentation id={id} />;
+  const loadPg = useLabStore((s) => s.loadPg);
+  const [tried, setTriedFor] = useState<LessonId | null>(null);
+  const setTried = useCallback((on: boolean) => setTriedFor(on ? id : null), [id]);
+  // The lessons borrow the playground for their figures: the person's own set-up comes back when they
+  // leave (unless they asked to open the lesson's figure in the playground).
+  useEffect(() => {
+    const saved = useLabStore.getState().pg;
+    keepLessonSetup = false;
+    return () => {
+      if (!keepLessonSetup) useLabStore.getState().loadPg(saved);
+    };
+  }, []);
+  // A lesson opens on its own figure (switching the presentation on or off keeps it as it is).
+  useEffect(() => {
+    const fig = LESSON_FIGURES[id];
+    setTriedFor(null);
+    if (fig.kind === 'playground') loadPg(fig.initial());
+  }, [id, loadPg]);
+  if (presenting) return <Presentation id={id} tried={tried === id} setTried={setTried} />;
   return (
     <div className="lessons-layout">
       <nav className="card lesson-list" aria-label={t('lesson.list')}>
@@ -244,7 +290,7 @@ export function LessonsView() {
         </button>
       </nav>
       <section className="card lesson-card">
-        <Lesson key={id} id={id} presenting={false} />
+        <Lesson id={id} presenting={false} tried={tried === id} setTried={setTried} />
       </section>
     </div>
   );

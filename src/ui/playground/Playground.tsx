@@ -100,7 +100,14 @@ export function Playground({ compact = false }: { compact?: boolean }) {
       })),
     [outcomes, deferredPg.runs],
   );
-  if (s === null) return <p role="alert">{t('pg.noSurface')}</p>;
+  if (s === null)
+    return (
+      <div className={compact ? 'playground compact' : 'playground'} data-testid="playground">
+        {/* A link (or a view switch) can open on an expression that does not parse: keep it editable. */}
+        <SurfacePicker resolvedError={resolved.ok ? null : resolved.error} />
+        <p role="alert">{t('pg.noSurface')}</p>
+      </div>
+    );
   const info = probe !== null ? probeInfo(s.surface, probe) : null;
   return (
     <div className={compact ? 'playground compact' : 'playground'} data-testid="playground">
@@ -365,6 +372,7 @@ const LossChart = memo(function LossChart({
   steps: number;
   t: T;
 }) {
+  const playing = useLabStore((s) => s.pgPlaying);
   const lines: ChartLine[] = outcomes.map((o, i) => {
     const n = Math.min(step, o.result.fs.length - 1) + 1;
     const r = runs[i]!;
@@ -389,7 +397,7 @@ const LossChart = memo(function LossChart({
       xMax={steps}
       height={230}
       testId="pg-loss-chart"
-      interactive={!useLabStore.getState().pgPlaying}
+      interactive={!playing}
     />
   );
 });
