@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
+import { withDefaults } from '../core/recipe.ts';
 import { createRng, fork, normalArray } from '../core/rng.ts';
 import type { FeaturizedDataset } from '../data/dataset.ts';
 import {
@@ -18,15 +18,7 @@ import {
   type Weights,
 } from './landscape.ts';
 import { Trainer, type StepRecords } from './trainer.ts';
-import { smallDataset } from './testing/fixtures.ts';
-
-const TINY: TrainConfigInput = {
-  epochs: 3,
-  batchSize: 8,
-  model: { atomFeaLen: 16, nConv: 2, hFeaLen: 32 },
-  logEvery: 4,
-  topK: 0,
-};
+import { smallDataset, TINY } from './testing/fixtures.ts';
 
 /** A symmetric n×n matrix Q·diag(eig)·Qᵀ with a seeded random orthogonal Q (Gram–Schmidt), and Q. */
 function symmetricWithEigen(eig: number[], seed: number): { H: Float64Array[]; Q: Float64Array[] } {

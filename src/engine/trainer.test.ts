@@ -12,15 +12,7 @@ import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
 import { DeviceOptimizer } from './optim.ts';
 import { Trainer, trainStep, type StepRecords, type TrainerHooks } from './trainer.ts';
 import { configOf, fixtureBatch, type ParityCase } from './testing/parity.ts';
-import { smallDataset } from './testing/fixtures.ts';
-
-const TINY: TrainConfigInput = {
-  epochs: 3,
-  batchSize: 8,
-  model: { atomFeaLen: 16, nConv: 2, hFeaLen: 32 },
-  logEvery: 4,
-  topK: 0,
-};
+import { smallDataset, TINY } from './testing/fixtures.ts';
 
 type Series = Record<Exclude<keyof StepRecords, 'firstStep' | 'epoch'>, number[]>;
 const KEYS = ['lr', 'momentum', 'loss', 'gradNormPre', 'gradNormPost', 'clipped', 'ok', 'stepMs'] as const;

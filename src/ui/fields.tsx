@@ -145,3 +145,43 @@ export function FieldGroup({ title, children }: { title: string; children: React
     </fieldset>
   );
 }
+
+/** A labelled range slider with its value shown beside it (`format`). */
+export function RangeField({
+  label,
+  value,
+  min,
+  max,
+  step,
+  onChange,
+  format,
+  testId,
+}: {
+  label: string;
+  value: number;
+  min: number;
+  max: number;
+  step: number;
+  onChange: (v: number) => void;
+  format: (v: number) => string;
+  testId?: string;
+}) {
+  const id = useId();
+  return (
+    <div className="row">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="range"
+        min={min}
+        max={max}
+        step={step}
+        value={value}
+        onChange={(ev) => onChange(Number(ev.target.value))}
+      />
+      <output htmlFor={id} className="mono" data-testid={testId}>
+        {format(value)}
+      </output>
+    </div>
+  );
+}

@@ -2,6 +2,7 @@
  * Small real datasets for engine tests: teaching-set crystals with few atoms keep cpu steps fast.
  * Test support only.
  */
+import type { TrainConfigInput } from '../../core/recipe.ts';
 import { featurizeDataset, type FeaturizedDataset } from '../../data/dataset.ts';
 import { generateTeachingSet } from '../../data/synthetic.ts';
 
@@ -12,3 +13,12 @@ export async function smallDataset(n: number, maxAtoms: number): Promise<Featuri
   if (entries.length < n) throw new Error('not enough small crystals');
   return featurizeDataset({ ...ts, entries });
 }
+
+/** A tiny, fast recipe for engine tests: 3 epochs, batch 8, a small model, no top-k checkpoints. */
+export const TINY: TrainConfigInput = {
+  epochs: 3,
+  batchSize: 8,
+  model: { atomFeaLen: 16, nConv: 2, hFeaLen: 32 },
+  logEvery: 4,
+  topK: 0,
+};

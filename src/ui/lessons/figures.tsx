@@ -3,53 +3,15 @@
  * set of residuals, and two outlier filters on a target histogram. Each is live (sliders) and has a
  * "tried" state that the lesson's "try this" button switches on. All maths is src/core.
  */
-import { useId, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { lossGradOfResidual, lossOfResidual } from '../../core/losses.ts';
 import { filterOutliers, MAD_TO_SIGMA } from '../../core/outliers.ts';
 import { createRng, fork, normalArray } from '../../core/rng.ts';
 import { plannedSchedule, SCHEDULE_DEFAULTS, type OneCycleConfig } from '../../core/schedules.ts';
 import { histogram } from '../../core/histogram.ts';
 import { StepChart, tickLabel } from '../charts.tsx';
+import { RangeField } from '../fields.tsx';
 import { fmt, useT } from '../i18n/index.ts';
-
-function Slider({
-  label,
-  value,
-  min,
-  max,
-  step,
-  onChange,
-  format,
-  testId,
-}: {
-  label: string;
-  value: number;
-  min: number;
-  max: number;
-  step: number;
-  onChange: (v: number) => void;
-  format: (v: number) => string;
-  testId?: string;
-}) {
-  const id = useId();
-  return (
-    <div className="row">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="range"
-        min={min}
-        max={max}
-        step={step}
-        value={value}
-        onChange={(ev) => onChange(Number(ev.target.value))}
-      />
-      <output htmlFor={id} className="mono" data-testid={testId}>
-        {format(value)}
-      </output>
-    </div>
-  );
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // OneCycle
@@ -84,7 +46,7 @@ export function OneCycleFigure({ tried }: { tried: boolean }) {
       data-peak={plan.lr[peak]}
       data-peak-step={peak}
     >
-      <Slider
+      <RangeField
         label="max_lr"
         value={Math.log10(maxLr)}
         min={-4}
@@ -93,7 +55,7 @@ export function OneCycleFigure({ tried }: { tried: boolean }) {
         onChange={setLogMax}
         format={() => tickLabel(maxLr)}
       />
-      <Slider
+      <RangeField
         label="pct_start"
         value={pct}
         min={0.05}
@@ -156,7 +118,7 @@ export function HuberFigure({ tried }: { tried: boolean }) {
   const huber = { kind: 'huber', delta } as const;
   return (
     <div className="lesson-figure" data-testid="huber-figure">
-      <Slider
+      <RangeField
         label="δ"
         value={delta}
         min={0.1}
@@ -266,7 +228,15 @@ export function OutlierFigure({ tried }: { tried: boolean }) {
   const colours = { sigma: 'var(--bad)', mad: 'var(--ok)' } as const;
   return (
     <div className="lesson-figure" data-testid="outlier-figure">
-      <Slider label="k" value={k} min={1} max={6} step={0.5} onChange={setK} format={(v) => v.toFixed(1)} />
+      <RangeField
+        label="k"
+        value={k}
+        min={1}
+        max={6}
+        step={0.5}
+        onChange={setK}
+        format={(v) => v.toFixed(1)}
+      />
       <svg
         viewBox={`0 0 ${W} ${H + 18}`}
         className="outlier-hist"

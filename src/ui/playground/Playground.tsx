@@ -15,7 +15,7 @@ import {
 import { useLabStore } from '../../store/labStore.ts';
 import { type BatchKind, type PlaygroundRun } from '../../store/playgroundSlice.ts';
 import { StepChart, tickLabel, type ChartLine } from '../charts.tsx';
-import { CheckField, NumberField, SelectField } from '../fields.tsx';
+import { CheckField, NumberField, RangeField, SelectField } from '../fields.tsx';
 import { fmt, useT, type T } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
 import { ContourMap, probeInfo, type MapPath, type Probe } from './ContourMap.tsx';
@@ -286,8 +286,6 @@ function Transport() {
   const setStep = useLabStore((s) => s.setPgStep);
   const setPlaying = useLabStore((s) => s.setPgPlaying);
   const setSpeed = useLabStore((s) => s.setPgSpeed);
-  const stepId = useId();
-  const speedId = useId();
   return (
     <div className="pg-transport">
       <div className="row wrap">
@@ -323,37 +321,28 @@ function Transport() {
           {t('pg.toEnd')}
         </button>
       </div>
-      <div className="row">
-        <label htmlFor={stepId}>{t('pg.step')}</label>
-        <input
-          id={stepId}
-          type="range"
-          min={0}
-          max={steps}
-          value={step}
-          onChange={(ev) => {
-            setPlaying(false);
-            setStep(Number(ev.target.value));
-          }}
-        />
-        <output htmlFor={stepId} className="mono" data-testid="pg-step">
-          {step} / {steps}
-        </output>
-      </div>
-      <div className="row">
-        <label htmlFor={speedId}>{t('pg.speed')}</label>
-        <input
-          id={speedId}
-          type="range"
-          min={2}
-          max={200}
-          value={speed}
-          onChange={(ev) => setSpeed(Number(ev.target.value))}
-        />
-        <output htmlFor={speedId} className="mono">
-          {t('pg.speedValue', { n: speed })}
-        </output>
-      </div>
+      <RangeField
+        label={t('pg.step')}
+        value={step}
+        min={0}
+        max={steps}
+        step={1}
+        onChange={(v) => {
+          setPlaying(false);
+          setStep(v);
+        }}
+        format={(v) => `${v} / ${steps}`}
+        testId="pg-step"
+      />
+      <RangeField
+        label={t('pg.speed')}
+        value={speed}
+        min={2}
+        max={200}
+        step={1}
+        onChange={setSpeed}
+        format={(v) => t('pg.speedValue', { n: v })}
+      />
     </div>
   );
 }
@@ -619,25 +608,21 @@ function SettingsEditor() {
   const setPg = useLabStore((s) => s.setPg);
   const log = useLabStore((s) => s.pgLogColour);
   const setLog = useLabStore((s) => s.setPgLogColour);
-  const noiseId = useId();
   const inv = t('field.notNumber');
   return (
     <section aria-label={t('pg.settings')}>
       <h3>{t('pg.settings')}</h3>
       <div className="row wrap">
-        <label htmlFor={noiseId}>{t('pg.noise')}</label>
-        <input
-          id={noiseId}
-          type="range"
+        <RangeField
+          label={t('pg.noise')}
+          value={settings.noise}
           min={0}
           max={2}
           step={0.01}
-          value={settings.noise}
-          onChange={(ev) => set({ noise: Number(ev.target.value) })}
+          onChange={(noise) => set({ noise })}
+          format={(v) => `σ = ${v.toFixed(2)}`}
+          testId="pg-noise"
         />
-        <output htmlFor={noiseId} className="mono" data-testid="pg-noise">
-          σ = {settings.noise.toFixed(2)}
-        </output>
         <span className="small muted">{t('pg.noiseHint')}</span>
       </div>
       <div className="row wrap">
