@@ -35,7 +35,9 @@ test('Huber/MSE slices, sharpness and interpolation on WebGPU agree with the eng
   await lab.trainingPanel.getByRole('button', { name: 'Start' }).click();
   await expect(lab.trainingStatus).toHaveAttribute('data-status', 'done', { timeout: 240_000 });
   await expect(panel.getByText('Train a model first')).toHaveCount(0);
-  // The probe times one forward pass; the grid choices then carry estimates.
+  // Turning to the panel times one forward pass; the grid choices then carry estimates.
+  await expect(panel.getByTestId('land-probe')).toHaveCount(0);
+  await panel.getByTestId('land-grid').focus();
   await expect(panel.getByTestId('land-probe')).toContainText('ms', { timeout: 60_000 });
   await expect(panel.getByTestId('land-grid').locator('option').first()).toContainText('≈');
 

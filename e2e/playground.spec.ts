@@ -145,5 +145,9 @@ test('a typed expression is drawn and differentiated; a wrong one is explained a
   await input.fill('sin(x) * cos(y)');
   await expect(pg.getByTestId('pg-expr-error')).toHaveCount(0);
   await expect(pg.getByTestId('pg-formula')).toContainText('sin');
+  // In Chinese the same mistake is explained in Chinese.
+  await page.getByLabel('Language').selectOption('zh-Hant');
+  await pg.getByLabel('f(x, y) =').fill('foo(x) + y');
+  await expect(pg.getByTestId('pg-expr-error')).toContainText('未知的函數「foo」');
   expect(errors).toEqual([]);
 });

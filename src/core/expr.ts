@@ -63,10 +63,10 @@
  */
 import type { Matrix2 } from './functions2d.ts';
 
-/** The kinds of parse error, each with its own English message. */
 /** A hyper-dual number's six parts, read from its buffer: [v, ∂x, ∂y, ∂xx, ∂xy, ∂yy]. */
 type Dual6 = readonly [number, number, number, number, number, number];
 
+/** The kinds of parse error, each with its own English message. */
 export type ExprErrorCode =
   | 'empty'
   | 'too-long'

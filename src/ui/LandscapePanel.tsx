@@ -301,11 +301,14 @@ export function LandscapePanel() {
     [allJobs, runId],
   );
   const busy = (k: JobKind) => jobs[k]?.status === 'running';
-  // Time a forward pass over the chosen rows whenever the run or the row count changes (cheap).
+  // Time one forward and one gradient pass over the chosen rows, for the estimates — only once the
+  // person turns to this panel (pointer or keyboard focus): on a slow GPU the probe takes seconds, and
+  // it would hold up the run's own evaluations if it ran after every run or pause.
+  const [probeWanted, setProbeWanted] = useState(false);
   useEffect(() => {
-    if (hasRun && (status === 'done' || status === 'stopped' || status === 'paused'))
+    if (probeWanted && hasRun && (status === 'done' || status === 'stopped' || status === 'paused'))
       startLandscapeJob({ kind: 'probe', rows });
-  }, [hasRun, runId, status, rows]);
+  }, [probeWanted, hasRun, runId, status, rows]);
   const probe =
     jobs.probe?.status === 'done' && jobs.probe.result?.kind === 'probe' ? jobs.probe.result : null;
   const estimate = (g: number) =>
@@ -322,7 +325,13 @@ export function LandscapePanel() {
   const interp = jobs.interpolate?.result?.kind === 'interpolate' ? jobs.interpolate.result : null;
   const gridId = useId();
   return (
-    <section className="card" aria-labelledby="land-title" data-testid="landscape-panel">
+    <section
+      className="card"
+      aria-labelledby="land-title"
+      data-testid="landscape-panel"
+      onPointerEnter={() => setProbeWanted(true)}
+      onFocus={() => setProbeWanted(true)}
+    >
       <h2 id="land-title">{t('land.title')}</h2>
       <p className="small muted">{t('land.intro')}</p>
       {!hasRun && <p className="note">{t('land.needRun')}</p>}

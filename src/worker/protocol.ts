@@ -109,8 +109,8 @@ export type ToWorker =
   | { type: 'cancel-job'; runId: string; jobId: string }
   /**
    * After each epoch of the current run (and of later runs), compute λ_max of the training loss (fixed
-   * seed, ε-sharpness with ε = 1e-3) and post 'sharpness-epoch'; `null` turns it off. `runId` is only
-   * used to address errors.
+   * seed; ε-sharpness is not tracked) and post 'sharpness-epoch'; `null` turns it off. `runId` is only
+   * used to address errors, which come as 'job-error' with jobId 'track' (the run goes on).
    */
   | {
       type: 'track-sharpness';
@@ -228,7 +228,7 @@ export type FromWorker =
   | { type: 'job-cancelled'; runId: string; jobId: string }
   /** The job failed; `message` is for people. The weights are back as they were. */
   | { type: 'job-error'; runId: string; jobId: string; message: string }
-  /** λ_max (and ε-sharpness) after epoch `epoch` of the run `runId`, while tracking is on. */
+  /** λ_max after epoch `epoch` of the run `runId`, while tracking is on. */
   | { type: 'sharpness-epoch'; runId: string; epoch: number; result: SharpnessResult }
   /** The finished runs whose final weights the worker keeps, most recent last (sent when it changes). */
   | { type: 'weights-kept'; runId: string; runs: KeptRun[] }

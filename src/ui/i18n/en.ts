@@ -431,6 +431,18 @@ export const en = {
   'pg.point.saddle': 'a saddle point',
   'pg.point.degenerate': 'a degenerate critical point',
   'land.trackCost': '≈ {s} per epoch on {rows} rows',
+  'pg.exprErr.empty': 'Type an expression in x and y.',
+  'pg.exprErr.too-long': 'The expression is too long (at most 500 characters).',
+  'pg.exprErr.unexpected-character':
+    '“{token}” cannot be used here; use x, y, numbers, + − * / ^ and the listed functions.',
+  'pg.exprErr.unexpected-token': '“{token}” is not expected here: is an operator or a number missing?',
+  'pg.exprErr.unexpected-end': 'The expression ends too early: something is missing after the last operator.',
+  'pg.exprErr.missing-close-paren': 'This “(” is never closed: add “)”.',
+  'pg.exprErr.unknown-name': 'Unknown name “{token}”: the variables are x and y, the constants pi and e.',
+  'pg.exprErr.unknown-function':
+    'Unknown function “{token}”: use sin cos tan exp log sqrt abs tanh sinh cosh atan min max pow atan2.',
+  'pg.exprErr.wrong-arity': '“{token}” has the wrong number of arguments.',
+  'pg.exprErr.too-deep': 'The expression is nested too deeply (at most 40 levels).',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -425,4 +425,15 @@ export const zhHans: Record<MessageKey, string> = {
   'pg.point.saddle': '鞍点',
   'pg.point.degenerate': '退化临界点',
   'land.trackCost': '每个 epoch 约 {s}（{rows} 条）',
+  'pg.exprErr.empty': '请输入含 x 与 y 的表达式。',
+  'pg.exprErr.too-long': '表达式太长（最多 500 个字符）。',
+  'pg.exprErr.unexpected-character': '这里不能用“{token}”；请使用 x、y、数字、+ − * / ^ 与列出的函数。',
+  'pg.exprErr.unexpected-token': '这里不应出现“{token}”：是否少了运算符或数字？',
+  'pg.exprErr.unexpected-end': '表达式提前结束：最后的运算符后面少了东西。',
+  'pg.exprErr.missing-close-paren': '这个“(”没有闭合：请补上“)”。',
+  'pg.exprErr.unknown-name': '未知的名称“{token}”：变量是 x 与 y，常数是 pi 与 e。',
+  'pg.exprErr.unknown-function':
+    '未知的函数“{token}”：可用 sin cos tan exp log sqrt abs tanh sinh cosh atan min max pow atan2。',
+  'pg.exprErr.wrong-arity': '“{token}”的参数个数不对。',
+  'pg.exprErr.too-deep': '表达式的嵌套层数太多（最多 40 层）。',
 };

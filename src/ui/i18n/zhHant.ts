@@ -425,4 +425,15 @@ export const zhHant: Record<MessageKey, string> = {
   'pg.point.saddle': '鞍點',
   'pg.point.degenerate': '退化臨界點',
   'land.trackCost': '每個 epoch 約 {s}（{rows} 筆）',
+  'pg.exprErr.empty': '請輸入含 x 與 y 的算式。',
+  'pg.exprErr.too-long': '算式太長（最多 500 個字元）。',
+  'pg.exprErr.unexpected-character': '這裡不能用「{token}」；請使用 x、y、數字、+ − * / ^ 與列出的函數。',
+  'pg.exprErr.unexpected-token': '這裡不應出現「{token}」：是否少了運算子或數字？',
+  'pg.exprErr.unexpected-end': '算式提早結束：最後的運算子後面少了東西。',
+  'pg.exprErr.missing-close-paren': '這個「(」沒有閉合：請補上「)」。',
+  'pg.exprErr.unknown-name': '未知的名稱「{token}」：變數是 x 與 y，常數是 pi 與 e。',
+  'pg.exprErr.unknown-function':
+    '未知的函數「{token}」：可用 sin cos tan exp log sqrt abs tanh sinh cosh atan min max pow atan2。',
+  'pg.exprErr.wrong-arity': '「{token}」的參數個數不對。',
+  'pg.exprErr.too-deep': '算式的巢狀層數太多（最多 40 層）。',
 };

@@ -15,7 +15,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: 'f\\bigl(\\lambda a + (1-\\lambda) b\\bigr) \\le \\lambda f(a) + (1-\\lambda) f(b), \\qquad \\lambda \\in [0, 1]',
+        tex: 'f\\bigl(\\lambda a + (1-\\lambda) b\\bigr) \\le \\lambda f(a) + (1-\\lambda) f(b), \\quad \\lambda \\in [0, 1]',
       },
       {
         kind: 'p',
@@ -45,7 +45,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: 'f = x^2 - y^2, \\qquad \\nabla f = (2x, -2y), \\qquad H = \\operatorname{diag}(2, -2)',
+        tex: 'f = x^2 - y^2, \\quad \\nabla f = (2x, -2y), \\quad H = \\operatorname{diag}(2, -2)',
       },
       {
         kind: 'p',
@@ -75,7 +75,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: '\\eta < \\frac{2}{\\lambda_{\\max}}, \\qquad \\lambda_{\\max} = \\max_{\\|v\\| = 1} v^\\top H v',
+        tex: '\\eta < \\frac{2}{\\lambda_{\\max}}, \\quad \\lambda_{\\max} = \\max_{\\|v\\| = 1} v^\\top H v',
       },
       {
         kind: 'p',
@@ -101,7 +101,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: '\\hat g = \\frac{1}{B}\\sum_{i=1}^{B} \\nabla \\ell_{k_i}, \\qquad \\mathbb{E}[\\hat g] = \\nabla L, \\qquad \\operatorname{Var}[\\hat g] \\propto \\frac{1}{B}',
+        tex: '\\hat g = \\frac{1}{B}\\sum_{i=1}^{B} \\nabla \\ell_{k_i}, \\quad \\mathbb{E}[\\hat g] = \\nabla L, \\quad \\operatorname{Var}[\\hat g] \\propto \\frac{1}{B}',
       },
       {
         kind: 'p',
@@ -131,7 +131,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: 'e_{t+1} = (1 - \\eta\\lambda)\\, e_t, \\qquad |1 - \\eta\\lambda| < 1 \\iff 0 < \\eta < \\frac{2}{\\lambda}',
+        tex: 'e_{t+1} = (1 - \\eta\\lambda)\\, e_t, \\quad |1 - \\eta\\lambda| < 1 \\iff 0 < \\eta < \\frac{2}{\\lambda}',
       },
       {
         kind: 'p',
@@ -165,7 +165,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: 'v_{t+1} = \\mu v_t + g_t, \\qquad \\theta_{t+1} = \\theta_t - \\eta\\, v_{t+1}',
+        tex: 'v_{t+1} = \\mu v_t + g_t, \\quad \\theta_{t+1} = \\theta_t - \\eta\\, v_{t+1}',
       },
       {
         kind: 'p',
@@ -259,7 +259,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: 'c = \\min\\left(1, \\frac{\\text{max\\_norm}}{\\|g\\|_2 + 10^{-6}}\\right), \\qquad \\hat g = c\\, g',
+        tex: 'c = \\min\\left(1, \\frac{\\text{max\\_norm}}{\\|g\\|_2 + 10^{-6}}\\right), \\quad \\hat g = c\\, g',
       },
       {
         kind: 'p',
@@ -289,7 +289,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: '\\frac{\\partial\\, \\text{Huber}_\\delta}{\\partial e} = \\max\\bigl(-\\delta, \\min(e, \\delta)\\bigr), \\qquad \\frac{\\partial\\, e^2}{\\partial e} = 2e',
+        tex: '\\frac{\\partial\\, \\text{Huber}_\\delta}{\\partial e} = \\max\\bigl(-\\delta, \\min(e, \\delta)\\bigr), \\quad \\frac{\\partial\\, e^2}{\\partial e} = 2e',
       },
       {
         kind: 'p',
@@ -315,7 +315,7 @@ export const LESSONS_EN: LessonSet = {
       },
       {
         kind: 'math',
-        tex: 'z = \\frac{y - \\bar y}{\\sigma}, \\qquad z_{\\text{MAD}} = \\frac{y - \\operatorname{median}(y)}{1.4826 \\cdot \\text{MAD}}',
+        tex: 'z = \\frac{y - \\bar y}{\\sigma}, \\quad z_{\\text{MAD}} = \\frac{y - \\operatorname{median}(y)}{1.4826 \\cdot \\text{MAD}}',
       },
       {
         kind: 'p',

@@ -5,6 +5,7 @@
  * of paths (8 optimizers × 1,000 steps) costs well under a millisecond per optimizer.
  */
 import { memo, useDeferredValue, useEffect, useId, useMemo, useState } from 'react';
+import type { ExprError } from '../../core/expr.ts';
 import { FUNCTION_2D_NAMES, FUNCTIONS_2D, type Function2DName } from '../../core/functions2d.ts';
 import {
   defaultOptimizer,
@@ -186,12 +187,9 @@ function round3(v: number): number {
 }
 
 /** Surface choice: the seven fixture functions or a typed expression (with its error, if any). */
-function SurfacePicker({
-  resolvedError,
-}: {
-  resolvedError: { message: string; position: number; length: number; code: string } | null;
-}) {
+function SurfacePicker({ resolvedError }: { resolvedError: ExprError | null }) {
   const t = useT();
+  const lang = useLabStore((s) => s.lang);
   const pg = useLabStore((s) => s.pg);
   const setPg = useLabStore((s) => s.setPg);
   const exprId = useId();
@@ -236,7 +234,15 @@ function SurfacePicker({
             />
             {resolvedError !== null ? (
               <span id={`${exprId}-err`} className="field-error" role="alert" data-testid="pg-expr-error">
-                {t('pg.exprError', { pos: resolvedError.position + 1, message: resolvedError.message })}
+                {t('pg.exprError', {
+                  pos: resolvedError.position + 1,
+                  // English keeps the parser's own sentence (it carries hints such as "did you mean");
+                  // the other languages say the same by the error's code.
+                  message:
+                    lang === 'en'
+                      ? resolvedError.message
+                      : t(`pg.exprErr.${resolvedError.code}`, { token: resolvedError.token ?? '' }),
+                })}
                 <br />
                 <code className="expr-caret">
                   {draft}
