@@ -36,6 +36,15 @@ export interface ClipByGlobalNormResult {
 }
 
 /**
+ * Σ of scalar tensors as stack + sum, never tf.addN: TF.js 4.22's WebGPU AddN returns 0 for many inputs
+ * (SwiftShader; it zeroed the 18 per-tensor sums of CGCNN's clipping norm — caught by the parity e2e —
+ * and, in the loss landscape, ‖θ‖ and every Hessian-vector dot product). Creates tensors: call in a tidy.
+ */
+export function sumScalars(xs: tf.Tensor[]): tf.Scalar {
+  return xs.length === 0 ? tf.scalar(0) : tf.sum(tf.stack(xs));
+}
+
+/**
  * torch 1.13's `clip_grad_norm_(params, maxNorm, norm_type=2)` on a list of gradient tensors (any shapes),
  * on the device, no readback (see the module doc for the maths and NaN/Inf behaviour).
  *
@@ -54,11 +63,8 @@ export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number | null): Cl
   // Intermediates are disposed here; only the returned tensors survive (the inputs, when returned as
   // `clipped`, were not created inside this tidy and are left alone).
   return tf.tidy(() => {
-    // stack + sum, not tf.addN: WebGPU's AddN gave 0 for the 18 per-tensor sums of CGCNN (SwiftShader,
-    // TF.js 4.22; caught by the parity e2e).
-    const sumSq =
-      grads.length === 0 ? tf.scalar(0) : tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))));
-    const preNorm = tf.sqrt(sumSq) as tf.Scalar;
+    const sumSq = sumScalars(grads.map((g) => tf.sum(tf.square(g))));
+    const preNorm = tf.sqrt(sumSq);
     if (maxNorm === null) return { clipped: grads, preNorm, coef: tf.scalar(1) };
     const raw = tf.div(maxNorm, tf.add(preNorm, CLIP_EPS));
     // min(raw, 1) written as a select so that a NaN raw stays NaN on every backend (torch.clamp propagates

@@ -34,6 +34,7 @@ import { createRng, fork, normalArray, type RngState } from '../core/rng.ts';
 import { disposeBatchTensors, type BatchTensors } from '../model/batch.ts';
 import { CgcnnModel } from '../model/cgcnn.ts';
 import { lossTensor } from './loss.ts';
+import { sumScalars } from './clip.ts';
 import { yieldMacrotask, type Trainer } from './trainer.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -44,14 +45,6 @@ import { yieldMacrotask, type Trainer } from './trainer.ts';
  * A full weight set on the host, in `CgcnnModel.readWeights()` order: every parameter (`paramNames`),
  * then every buffer (`bufferNames`, the BatchNorm running statistics), flat, torch layouts.
  */
-
-/**
- * Σ of scalar tensors as stack + sum, not tf.addN: TF.js 4.22's WebGPU AddN returns 0 for many inputs
- * (found in the clipping norm, src/engine/clip.ts); here it zeroed ‖θ‖ and every Hessian-vector dot product.
- */
-function sumScalars(xs: tf.Tensor[]): tf.Scalar {
-  return xs.length === 0 ? tf.scalar(0) : tf.sum(tf.stack(xs));
-}
 
 export type Weights = Float32Array[];
 
