@@ -9,7 +9,7 @@ import { filterOutliers, MAD_TO_SIGMA } from '../../core/outliers.ts';
 import { createRng, fork, normalArray } from '../../core/rng.ts';
 import { plannedSchedule, SCHEDULE_DEFAULTS, type OneCycleConfig } from '../../core/schedules.ts';
 import { histogram } from '../../core/histogram.ts';
-import { StepChart, tickLabel } from '../charts.tsx';
+import { StepChart, tickLabel, type ChartLine } from '../charts.tsx';
 import { RangeField } from '../fields.tsx';
 import { fmt, useT } from '../i18n/index.ts';
 
@@ -116,6 +116,11 @@ export function HuberFigure({ tried }: { tried: boolean }) {
   const a = tried ? 11 : 3;
   const xs = Array.from({ length: 121 }, (_, i) => -a + (2 * a * i) / 120);
   const huber = { kind: 'huber', delta } as const;
+  /** MSE and Huber(δ) of `of` (the loss or its gradient) against the residual. */
+  const curves = (of: typeof lossOfResidual): ChartLine[] => [
+    { key: 'mse', name: 'MSE', x: xs, y: xs.map((e) => of({ kind: 'mse' }, e)), color: 'var(--bad)' },
+    { key: 'h', name: `Huber δ=${delta}`, x: xs, y: xs.map((e) => of(huber, e)), color: 'var(--ok)' },
+  ];
   return (
     <div className="lesson-figure" data-testid="huber-figure">
       <RangeField
@@ -130,44 +135,14 @@ export function HuberFigure({ tried }: { tried: boolean }) {
       <div className="two-charts">
         <StepChart
           label={t('huber.lossChart')}
-          lines={[
-            {
-              key: 'mse',
-              name: 'MSE',
-              x: xs,
-              y: xs.map((e) => lossOfResidual({ kind: 'mse' }, e)),
-              color: 'var(--bad)',
-            },
-            {
-              key: 'h',
-              name: `Huber δ=${delta}`,
-              x: xs,
-              y: xs.map((e) => lossOfResidual(huber, e)),
-              color: 'var(--ok)',
-            },
-          ]}
+          lines={curves(lossOfResidual)}
           points={242}
           xLabel={(e) => `e = ${fmt(e, 2)}`}
           height={170}
         />
         <StepChart
           label={t('huber.gradChart')}
-          lines={[
-            {
-              key: 'mse',
-              name: 'MSE',
-              x: xs,
-              y: xs.map((e) => lossGradOfResidual({ kind: 'mse' }, e)),
-              color: 'var(--bad)',
-            },
-            {
-              key: 'h',
-              name: `Huber δ=${delta}`,
-              x: xs,
-              y: xs.map((e) => lossGradOfResidual(huber, e)),
-              color: 'var(--ok)',
-            },
-          ]}
+          lines={curves(lossGradOfResidual)}
           points={242}
           xLabel={(e) => `e = ${fmt(e, 2)}`}
           height={170}

@@ -81,14 +81,16 @@ export function Playground({ compact = false }: { compact?: boolean }) {
   const setPg = useLabStore((s) => s.setPg);
   const [probe, setProbe] = useState<Probe | null>(null);
   useAnimation();
-  const resolved = useMemo(() => resolveSurface(pg.surface), [pg.surface]);
+  // Everything drawn comes from one deferred set-up: a new surface and its start arrive together, so the
+  // paths are computed once per change (not once with the new surface and the old start, then again).
+  const deferredPg = useDeferredValue(pg);
+  const resolved = useMemo(() => resolveSurface(deferredPg.surface), [deferredPg.surface]);
   // A typed expression that does not parse keeps the last good surface on the map.
   const [lastGood, setLastGood] = useState(resolved.ok ? resolved.s : null);
   useEffect(() => {
     if (resolved.ok) setLastGood(resolved.s);
   }, [resolved]);
   const s = resolved.ok ? resolved.s : lastGood;
-  const deferredPg = useDeferredValue(pg);
   const outcomes = useMemo(() => (s === null ? [] : runAll(s, deferredPg)), [s, deferredPg]);
   const paths: MapPath[] = useMemo(
     () =>
@@ -125,7 +127,7 @@ export function Playground({ compact = false }: { compact?: boolean }) {
             paths={paths}
             step={step}
             critical={s.critical}
-            start={pg.start}
+            start={deferredPg.start}
             probe={probe}
             onProbe={setProbe}
             onStart={(x, y) => setPg({ start: [round3(x), round3(y)] })}
