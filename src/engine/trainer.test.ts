@@ -9,8 +9,9 @@ import { featurizeDataset, targetStats, type FeaturizedDataset } from '../data/d
 import { generateTeachingSet } from '../data/synthetic.ts';
 import { CgcnnModel } from '../model/cgcnn.ts';
 import { withDefaults, type TrainConfigInput } from '../core/recipe.ts';
+import type { Checkpoint } from './checkpoint.ts';
 import { DeviceOptimizer } from './optim.ts';
-import { Trainer, trainStep, type StepRecords, type TrainerHooks } from './trainer.ts';
+import { Trainer, trainStep, type EpochRecord, type StepRecords, type TrainerHooks } from './trainer.ts';
 import { configOf, fixtureBatch, type ParityCase } from './testing/parity.ts';
 import { smallDataset, TINY } from './testing/fixtures.ts';
 
@@ -336,6 +337,56 @@ describe('Trainer on cpu', () => {
     expect(t.topCheckpoints.map((c) => [c.epoch, c.valMae])).toEqual(sorted.map((e) => [e.epoch, e.val.mae]));
     expect(t.topCheckpoints[0]!.checkpoint.epoch).toBe(sorted[0]!.epoch);
     t.dispose();
+  }, 60_000);
+
+  it('onCheckpoint: after every epoch, the epoch-end checkpoint and the top-k list; the run is unchanged by it', async () => {
+    const config = withDefaults({
+      ...TINY,
+      epochs: 5,
+      schedule: { kind: 'constant', baseLr: 0.05 },
+      topK: 2,
+    });
+    const plain = recorder();
+    const a = new Trainer(ds, config, plain.hooks);
+    await a.run();
+    const seen: {
+      ck: Checkpoint;
+      valMae: number;
+      inTopK: boolean;
+      topK: { epoch: number; valMae: number }[];
+    }[] = [];
+    const rec = recorder();
+    const b = new Trainer(ds, config, {
+      ...rec.hooks,
+      onCheckpoint: (ck, info) => seen.push({ ck, ...info }),
+    });
+    await b.run();
+    // Bit-identical run (timings aside): the checkpoints are read between steps and change nothing.
+    const { stepMs: _s1, ...withCk } = rec.series();
+    const { stepMs: _s2, ...without } = plain.series();
+    expect(withCk).toEqual(without);
+    const noTime = (h: readonly EpochRecord[]) => h.map(({ epochMs: _e, ...r }) => r);
+    expect(noTime(b.history)).toEqual(noTime(a.history));
+    expect(await b.model.readWeights()).toEqual(await a.model.readWeights());
+    // One per epoch, at the epoch's end (the position a resume continues from).
+    expect(seen.map((x) => x.ck.epoch)).toEqual([1, 2, 3, 4, 5]);
+    expect(seen.map((x) => x.ck.globalStep)).toEqual(b.history.map((e) => e.globalStep));
+    expect(seen.every((x) => x.ck.stepInEpoch === 0)).toBe(true);
+    expect(seen.map((x) => x.valMae)).toEqual(b.history.map((e) => e.val.mae));
+    // The top-k list after each epoch is the k best so far, and inTopK says whether this epoch is in it.
+    for (let i = 0; i < seen.length; i++) {
+      const best = b.history
+        .slice(0, i + 1)
+        .map((e) => ({ epoch: e.epoch, valMae: e.val.mae }))
+        .sort((x, y) => x.valMae - y.valMae || x.epoch - y.epoch)
+        .slice(0, 2);
+      expect(seen[i]!.topK).toEqual(best);
+      expect(seen[i]!.inTopK).toBe(best.some((t) => t.epoch === i + 1));
+    }
+    // A top-k entry keeps the very checkpoint that was reported for its epoch.
+    for (const t of b.topCheckpoints) expect(seen[t.epoch - 1]!.ck).toBe(t.checkpoint);
+    a.dispose();
+    b.dispose();
   }, 60_000);
 });
 

@@ -187,6 +187,15 @@ export interface TrainerHooks {
   onSteps?: (records: StepRecords) => void;
   onEpoch?: (record: EpochRecord) => void;
   onNanEvent?: (event: NanEvent) => void;
+  /**
+   * After every epoch (right after `onEpoch`): the checkpoint of the position at the epoch's end (the one
+   * a top-k entry keeps, when this epoch entered the top-k), the epoch's validation MAE, and the top-k
+   * list after the epoch (best first). What a run history stores as its resume point.
+   */
+  onCheckpoint?: (
+    checkpoint: Checkpoint,
+    info: { valMae: number; inTopK: boolean; topK: { epoch: number; valMae: number }[] },
+  ) => void;
 }
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'stopped' | 'done';
@@ -945,16 +954,24 @@ export class Trainer {
     this.epochStartMs = performance.now();
     // Top-k by validation MAE (after the position moved, so a kept checkpoint resumes at the next epoch).
     const k = this.config.topK;
+    let checkpoint: Checkpoint | null = null;
+    let inTopK = false;
     if (k > 0 && Number.isFinite(valMae)) {
       const worst = this.topK.length < k ? Number.POSITIVE_INFINITY : this.topK[this.topK.length - 1]!.valMae;
       if (valMae < worst) {
-        const checkpoint = await this.buildCheckpoint();
+        checkpoint = await this.buildCheckpoint();
         this.topK.push({ epoch: this.epochIdx, valMae, checkpoint });
         this.topK.sort((a, b) => a.valMae - b.valMae || a.epoch - b.epoch);
         this.topK = this.topK.slice(0, k);
+        inTopK = this.topK.some((t) => t.checkpoint === checkpoint);
       }
     }
+    if (this.hooks.onCheckpoint !== undefined) checkpoint ??= await this.buildCheckpoint();
     this.hooks.onEpoch?.(record);
+    if (checkpoint !== null) {
+      const topK = this.topK.map((t) => ({ epoch: t.epoch, valMae: t.valMae }));
+      this.hooks.onCheckpoint?.(checkpoint, { valMae, inTopK, topK });
+    }
     const patience = this.config.earlyStopping.patience;
     return (
       patience !== null && this.epochsWithoutImprovement >= patience && this.epochIdx < this.config.epochs

@@ -31,6 +31,9 @@ import type {
 } from '../engine/trainer.ts';
 import type { LrSuggestions } from '../core/lrFinder.ts';
 import type { LandscapeResult, SharpnessResult } from '../engine/landscape.ts';
+import type { Checkpoint } from '../engine/checkpoint.ts';
+
+export type { Checkpoint } from '../engine/checkpoint.ts';
 
 export type { TrainConfig, TrainConfigInput } from '../core/recipe.ts';
 export type {
@@ -94,8 +97,11 @@ export type ToWorker =
     }
   /** Save the current run's full state (weights, optimizer, schedule, RNG) as checkpoint text. */
   | { type: 'save-checkpoint'; runId: string }
-  /** Continue a saved run on the loaded dataset (which must be the one it was trained on). */
-  | { type: 'resume-checkpoint'; runId: string; checkpoint: string }
+  /**
+   * Continue a saved run on the loaded dataset (which must be the one it was trained on): checkpoint
+   * text (a file) or a checkpoint object (the run history's).
+   */
+  | { type: 'resume-checkpoint'; runId: string; checkpoint: string | Checkpoint }
   /** Evaluate the current run's model on a split. */
   | { type: 'evaluate'; runId: string; split: 'train' | 'val' | 'test' }
   /**
@@ -210,6 +216,20 @@ export type FromWorker =
   | { type: 'lr-finder-progress'; runId: string; iteration: number; lr: number; loss: number }
   | { type: 'lr-finder-result'; runId: string; outcome: LrFinderOutcome }
   | { type: 'evaluation'; runId: string; result: EvalResult }
+  /**
+   * The run's checkpoint after each epoch (the run history's resume point) and once more when it ends
+   * (its final weights; `final` true). `topK`: the run's kept top-k list after this epoch (epochs and
+   * validation MAEs, best first); `inTopK`: whether this checkpoint is one of them.
+   */
+  | {
+      type: 'run-checkpoint';
+      runId: string;
+      checkpoint: Checkpoint;
+      final: boolean;
+      valMae: number | null;
+      inTopK: boolean;
+      topK: { epoch: number; valMae: number }[];
+    }
   /** The checkpoint text (JSON; typed arrays as base64) of the run `runId`, at `globalStep`. */
   | { type: 'checkpoint'; runId: string; text: string; epoch: number; globalStep: number }
   /** A landscape job's progress (throttled); `estimateMs` = the expected total from the pace so far. */

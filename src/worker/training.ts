@@ -3,7 +3,12 @@
  * between steps (the trainer yields after every step, so pause/stop arrive promptly). Per-step metrics go
  * out in batches with their Float32Arrays transferred, never as whole histories.
  */
-import { deserializeCheckpoint, serializeCheckpoint } from '../engine/checkpoint.ts';
+import {
+  assertCheckpoint,
+  deserializeCheckpoint,
+  serializeCheckpoint,
+  type Checkpoint,
+} from '../engine/checkpoint.ts';
 import { referenceLr, withDefaults, type TrainConfigInput } from '../core/recipe.ts';
 import { currentWeights, type Weights } from '../engine/landscape.ts';
 import { findLr } from '../engine/lrFinder.ts';
@@ -114,6 +119,8 @@ function hooksFor(runId: string, post: Post): TrainerHooks {
       for (const l of listeners) l.epoch?.(runId, record);
     },
     onNanEvent: (event) => post({ type: 'run-nan', runId, event }),
+    onCheckpoint: (checkpoint, info) =>
+      post({ type: 'run-checkpoint', runId, checkpoint, final: false, ...info }),
   };
 }
 
@@ -149,6 +156,12 @@ async function drive(runId: string, trainer: Trainer, fingerprint: string, post:
   const result = await trainer.run();
   const weights = await trainer.weightHealth();
   post({ type: 'run-status', runId, status: trainer.status });
+  // The final weights and position, for the run history (a stopped run resumes from here).
+  if (result.globalStep > 0) {
+    const checkpoint = await trainer.checkpoint();
+    const topK = trainer.topCheckpoints.map((t) => ({ epoch: t.epoch, valMae: t.valMae }));
+    post({ type: 'run-checkpoint', runId, checkpoint, final: true, valMae: null, inTopK: false, topK });
+  }
   post({ type: 'run-finished', runId, result, weights });
   await keepFinalWeights(runId, trainer, result, fingerprint, post);
 }
@@ -160,9 +173,18 @@ export async function startRun(runId: string, input: TrainConfigInput, post: Pos
   await drive(runId, new Trainer(dataset, config, hooksFor(runId, post)), dataset.fingerprint, post);
 }
 
-export async function resumeFromCheckpoint(runId: string, text: string, post: Post): Promise<void> {
+export async function resumeFromCheckpoint(
+  runId: string,
+  saved: string | Checkpoint,
+  post: Post,
+): Promise<void> {
   const dataset = requireDataset();
-  const checkpoint = deserializeCheckpoint(text);
+  let checkpoint: Checkpoint;
+  if (typeof saved === 'string') checkpoint = deserializeCheckpoint(saved);
+  else {
+    assertCheckpoint(saved);
+    checkpoint = saved;
+  }
   await endCurrent();
   await drive(
     runId,
