@@ -7,6 +7,7 @@ import { assertNever } from '../core/assert.ts';
 import { LabWorkerClient } from '../worker/client.ts';
 import type {
   BackendPreference,
+  Checkpoint,
   DatasetSource,
   FromWorker,
   LandscapeJob,
@@ -15,6 +16,8 @@ import type {
 import { useLabStore } from './labStore.ts';
 import { readUrl, writeUrl, type BuiltinChoice } from './urlState.ts';
 import type { TrainConfig } from '../core/recipe.ts';
+import { expectResume, openHistory, record as recordRun } from './history/recorder.ts';
+import type { StepTable } from './history/types.ts';
 
 let client: LabWorkerClient | null = null;
 /** When the last per-epoch validation evaluation was asked for (performance.now()). */
@@ -32,6 +35,7 @@ function worker(): LabWorkerClient {
 
 export function applyWorkerMessage(msg: FromWorker): void {
   const store = useLabStore.getState();
+  recordRun(msg);
   switch (msg.type) {
     case 'backend-ready':
       if (store.backend.phase === 'starting' && store.backend.runId === msg.runId) {
@@ -86,6 +90,8 @@ export function applyWorkerMessage(msg: FromWorker): void {
     case 'checkpoint':
       store.checkpointSaved(msg);
       return;
+    case 'run-checkpoint':
+      return; // the run history's (recordRun above)
     case 'job-progress':
       store.jobUpdate(msg.jobId, {
         progress: { done: msg.done, total: msg.total, elapsedMs: msg.elapsedMs, estimateMs: msg.estimateMs },
@@ -164,6 +170,7 @@ export function startFromUrl(): void {
   if (u.lesson !== null) st.setLesson(u.lesson);
   st.setPresenting(u.presenting && u.view === 'lessons');
   if (u.pg !== null) st.loadPg(u.pg);
+  void openHistory();
   startLab(u.backend, u.wasmThreads ?? undefined);
   if (u.data.kind === 'url') loadFromUrl(u.data.url);
   else if (u.data.kind === 'builtin') loadBuiltin(u.data);
@@ -306,10 +313,19 @@ export function saveCheckpoint(): void {
 }
 
 /** Continues a saved run (checkpoint JSON text) on the loaded dataset, as a new run in the page. */
-export function resumeCheckpoint(text: string): void {
+export function resumeCheckpoint(
+  saved: string | Checkpoint,
+  stored?: { id: string; steps: StepTable; stepsFrom: number },
+): void {
   const runId = crypto.randomUUID();
-  useLabStore.getState().runRequested(runId);
-  worker().send({ type: 'resume-checkpoint', runId, checkpoint: text });
+  const st = useLabStore.getState();
+  st.runRequested(runId);
+  if (stored !== undefined && typeof saved !== 'string') {
+    // A stored run continues under its own record; its curves so far come from the history.
+    expectResume(runId, stored.id, saved.globalStep);
+    st.runSeriesPrefill(runId, stored.stepsFrom, stored.steps);
+  }
+  worker().send({ type: 'resume-checkpoint', runId, checkpoint: saved });
 }
 
 /** Evaluates the current run's model on a split; the result arrives in the store as `evaluation`. */

@@ -9,13 +9,15 @@ import { createTrainingSlice, type TrainingSlice } from './trainingSlice.ts';
 import { createLandscapeSlice, type LandscapeSlice } from './landscapeSlice.ts';
 import { createPlaygroundSlice, type PlaygroundSlice } from './playgroundSlice.ts';
 import { createUiSlice, type UiSlice } from './uiSlice.ts';
+import { createHistorySlice, type HistorySlice } from './historySlice.ts';
 
 export type LabState = BackendSlice &
   DatasetSlice &
   TrainingSlice &
   UiSlice &
   PlaygroundSlice &
-  LandscapeSlice;
+  LandscapeSlice &
+  HistorySlice;
 
 export const useLabStore = create<LabState>()((...a) => ({
   ...createBackendSlice(...a),
@@ -24,4 +26,5 @@ export const useLabStore = create<LabState>()((...a) => ({
   ...createUiSlice(...a),
   ...createPlaygroundSlice(...a),
   ...createLandscapeSlice(...a),
+  ...createHistorySlice(...a),
 }));

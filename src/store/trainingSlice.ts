@@ -70,6 +70,12 @@ export interface TrainingSlice {
   runRequested(runId: string): void;
   runStarted(runId: string, plan: RunPlan): void;
   runSteps(runId: string, r: StepRecords): void;
+  /** Puts a resumed run's earlier steps (from the run history) in front of its series. */
+  runSeriesPrefill(
+    runId: string,
+    firstStep: number,
+    cols: Record<'loss' | 'lr' | 'momentum' | 'gradPre' | 'gradPost' | 'clipped' | 'ok', ArrayLike<number>>,
+  ): void;
   runEpoch(runId: string, r: EpochRecord): void;
   runNan(runId: string, e: NanEvent): void;
   runStatus(runId: string, s: TrainerStatus): void;
@@ -145,6 +151,22 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
         seriesVersion: t.seriesVersion + 1,
         clock: t.clock.firstStep === null ? { ...t.clock, firstStep: r.firstStep } : t.clock,
       });
+    },
+    runSeriesPrefill: (runId, firstStep, cols) => {
+      if (!current(runId)) return;
+      const t = get().training;
+      const s = t.series;
+      for (let i = 0; i < cols.loss.length; i++) {
+        s.step.push(firstStep + i);
+        s.loss.push(cols.loss[i]!);
+        s.lr.push(cols.lr[i]!);
+        s.momentum.push(cols.momentum[i]!);
+        s.gradPre.push(cols.gradPre[i]!);
+        s.gradPost.push(cols.gradPost[i]!);
+        s.clipped.push(cols.clipped[i]!);
+        s.ok.push(cols.ok[i]!);
+      }
+      patch({ seriesVersion: t.seriesVersion + 1 });
     },
     runEpoch: (runId, r) => current(runId) && patch({ epochs: [...get().training.epochs, r] }),
     runNan: (runId, e) => current(runId) && patch({ nanEvents: [...get().training.nanEvents, e] }),

@@ -22,8 +22,8 @@ export type Lang = 'en' | 'zh-Hant' | 'zh-Hans';
 export const LANGS: readonly Lang[] = ['en', 'zh-Hant', 'zh-Hans'];
 export type Theme = 'light' | 'dark';
 /** The lab's views: the training dashboard, the 2-D playground, the lessons. */
-export type View = 'train' | 'playground' | 'lessons';
-export const VIEWS: readonly View[] = ['train', 'playground', 'lessons'];
+export type View = 'train' | 'playground' | 'lessons' | 'runs';
+export const VIEWS: readonly View[] = ['train', 'runs', 'playground', 'lessons'];
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
 
 /** Settings of the built-in teaching set that the page exposes. */
