@@ -7,6 +7,7 @@ import { BackendBadge, BackendPanel } from './BackendPanel.tsx';
 import { PanelBoundary } from './ErrorBoundary.tsx';
 import { DatasetPanel } from './DatasetPanel.tsx';
 import { EvaluationPanel } from './EvaluationPanel.tsx';
+import { ExperimentsView } from './experiments/ExperimentsView.tsx';
 import { LANG_NAMES, useT } from './i18n/index.ts';
 import { LandscapePanel } from './LandscapePanel.tsx';
 import { LessonsView } from './lessons/LessonsView.tsx';
@@ -50,6 +51,7 @@ const VIEW_KEY: Record<View, MessageKey> = {
   train: 'nav.train',
   playground: 'nav.playground',
   lessons: 'nav.lessons',
+  runs: 'nav.runs',
 };
 
 /** The three views as links (each is a real address; a click switches without reloading). */
@@ -124,6 +126,13 @@ export function App() {
               <p className="small muted">{t('pg.intro')}</p>
               <Playground />
             </section>
+          </PanelBoundary>
+        </main>
+      )}
+      {view === 'runs' && (
+        <main className="single">
+          <PanelBoundary name={t('runs.title')} {...boundary}>
+            <ExperimentsView />
           </PanelBoundary>
         </main>
       )}

@@ -13,6 +13,8 @@ import { useLabStore } from '../store/labStore.ts';
 import type { StepSeries } from '../store/trainingSlice.ts';
 import type { EpochRecord, NanEvent, RunPlan } from '../worker/protocol.ts';
 import { StepChart, useThrottled, type ChartLine } from './charts.tsx';
+import { ExportableChart } from './ChartExportButtons.tsx';
+import type { MessageKey } from './i18n/en.ts';
 import { useT, type T } from './i18n/index.ts';
 
 /** Minimum time between two redraws while training, ms. */
@@ -206,6 +208,12 @@ function LiveChart({
 }
 
 const KINDS: readonly ChartKind[] = ['loss', 'lr', 'momentum', 'grad'];
+const KIND_LABEL = {
+  loss: 'chart.loss',
+  lr: 'chart.lr',
+  momentum: 'chart.momentum',
+  grad: 'chart.gradNorm',
+} as const satisfies Record<ChartKind, MessageKey>;
 
 export function LiveCharts() {
   const t = useT();
@@ -273,15 +281,22 @@ export function LiveCharts() {
       </div>
       <div className="charts">
         {KINDS.map((kind, i) => (
-          <LiveChart
+          <ExportableChart
             key={kind}
-            kind={kind}
-            snap={snapshot}
-            phase={60 + i * 90}
-            log={chart.logLoss}
-            smoothing={chart.smoothing}
-            t={t}
-          />
+            name={`training-${kind}`}
+            label={t(KIND_LABEL[kind])}
+            svgLabel={t('chart.downloadSvg', { chart: t(KIND_LABEL[kind]) })}
+            pngLabel={t('chart.downloadPng', { chart: t(KIND_LABEL[kind]) })}
+          >
+            <LiveChart
+              kind={kind}
+              snap={snapshot}
+              phase={60 + i * 90}
+              log={chart.logLoss}
+              smoothing={chart.smoothing}
+              t={t}
+            />
+          </ExportableChart>
         ))}
       </div>
     </section>
