@@ -49,6 +49,7 @@ async function exportBundle(page: Page, name: RegExp, file: string): Promise<str
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = resolve(SCREENSHOT_DIR, file);
   await download.saveAs(path);
+  await row.getByLabel(/^Actions for/).click(); // close the menu again
   return readFileSync(path, 'utf8');
 }
 
@@ -103,6 +104,33 @@ test('runs survive a reload, compare like a tuning report, and a bundle moves to
       row.getByRole('img', { name: /Validation MAE and training loss per epoch/ }),
     ).toHaveAttribute('data-points', '5');
   }
+
+  // Tag one run, filter by the tag, sort by validation MAE (best first, then worst first).
+  await rowB.getByRole('button', { name: /^Tags of / }).click();
+  await rowB.getByLabel('Tags (comma separated)').fill('sweep, high-lr');
+  await rowB.getByLabel('Tags (comma separated)').press('Enter');
+  await expect(rowB.locator('.tag')).toHaveText(['sweep', 'high-lr']);
+  await page.getByLabel('Filter').fill('tag:sweep');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('max_lr 0.01');
+  await page.getByLabel('Filter').fill('');
+  await expect(rows).toHaveCount(2);
+  const valMaes = async () =>
+    (await rows.locator('td:nth-child(7)').allTextContents()).map((x) => Number(x.trim()));
+  await table.getByRole('button', { name: /^Val MAE/ }).click();
+  await expect(table.getByRole('columnheader', { name: /^Val MAE/ })).toHaveAttribute(
+    'aria-sort',
+    'descending',
+  );
+  const desc = await valMaes();
+  expect(desc).toEqual([...desc].sort((a, b) => b - a));
+  await table.getByRole('button', { name: /^Val MAE/ }).click();
+  await expect(table.getByRole('columnheader', { name: /^Val MAE/ })).toHaveAttribute(
+    'aria-sort',
+    'ascending',
+  );
+  const asc = await valMaes();
+  expect(asc).toEqual([...desc].reverse());
 
   // Compare both: overlaid curves and the metrics table.
   await rowA.getByRole('checkbox').check();
@@ -179,7 +207,7 @@ test('runs survive a reload, compare like a tuning report, and a bundle moves to
   const [d1, d2] = await Promise.all([
     page.waitForEvent('download'),
     page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.bin')),
-    actionsA.getByRole('button', { name: 'Model (TF.js format)' }).click(),
+    actionsA.getByRole('button', { name: 'Final model (TF.js format)' }).click(),
   ]);
   for (const d of [d1, d2]) {
     const path = resolve(SCREENSHOT_DIR, `history-${d.suggestedFilename()}`);
@@ -224,6 +252,18 @@ test('runs survive a reload, compare like a tuning report, and a bundle moves to
     const again = await exportBundle(page2, /max_lr 0\.003/, 'history-bundle-again.json');
     expect(canonical(again)).toEqual(canonical(first));
     await page2.screenshot({ path: resolve(SCREENSHOT_DIR, 'history-imported.png'), fullPage: true });
+    // Rename it, then delete it (after a confirmation): the list is empty again, also after a reload.
+    const row2 = rows2.first();
+    await row2.getByRole('button', { name: /^Rename / }).click();
+    await row2.getByLabel('Run name').fill('Imported baseline');
+    await row2.getByLabel('Run name').press('Enter');
+    await expect(row2).toContainText('Imported baseline');
+    await row2.getByLabel(/^Actions for/).click();
+    await row2.getByRole('button', { name: 'Delete…' }).click();
+    await row2.getByRole('button', { name: 'Delete “Imported baseline” for good' }).click();
+    await expect(page2.getByText(/No runs yet/)).toBeVisible();
+    await page2.reload();
+    await expect(page2.getByText(/No runs yet/)).toBeVisible();
   } finally {
     await fresh.close();
   }

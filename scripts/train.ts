@@ -128,8 +128,7 @@ async function main(): Promise<void> {
   const best =
     trainer.history.find((h) => h.epoch === result.bestEpoch) ?? trainer.history[trainer.history.length - 1];
   const top = trainer.topCheckpoints[0];
-  if (top !== undefined)
-    writeFileSync(join(out, 'best.checkpoint.json'), serializeCheckpoint(top.checkpoint));
+  if (top?.checkpoint) writeFileSync(join(out, 'best.checkpoint.json'), serializeCheckpoint(top.checkpoint));
   const metrics = (m: { mae: number; rmse: number; pearson: number; spearman: number } | undefined) =>
     m && { mae: round(m.mae), rmse: round(m.rmse), pearson: round(m.pearson), spearman: round(m.spearman) };
   console.log(

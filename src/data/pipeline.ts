@@ -110,7 +110,15 @@ export interface DatasetInfo {
   summary: DatasetSummary;
   rejected: Rejection[];
   warnings: string[];
-  split: { train: number; val: number; test: number; seed: number | string };
+  /** Rows per part, and the split's seed and ratios (what reproduces it, e.g. in an exported script). */
+  split: {
+    train: number;
+    val: number;
+    test: number;
+    seed: number | string;
+    valRatio: number;
+    testRatio: number;
+  };
   /** Training-split target mean and std, used to normalise targets. */
   normalizer: { mean: number; std: number };
   timings: { parseMs: number; featurizeMs: number };
@@ -148,6 +156,8 @@ export function datasetInfo(ds: FeaturizedDataset, parseMs: number, description:
       val: ds.split.val.length,
       test: ds.split.test.length,
       seed: ds.splitOptions.seed,
+      valRatio: ds.splitOptions.valRatio,
+      testRatio: ds.splitOptions.testRatio,
     },
     normalizer: ds.normalizer,
     timings: { parseMs, featurizeMs: ds.timings.featurizeMs },

@@ -110,7 +110,7 @@ describe('checkpoint and resume (cpu, exact)', () => {
   let config: TrainConfig;
   let total: number;
   let spe: number;
-  let runA: { series: Series; weights: Float32Array[]; history: unknown[] };
+  let runA: { series: Series; weights: Float32Array[]; history: unknown[]; topK: number[][] };
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -139,13 +139,18 @@ describe('checkpoint and resume (cpu, exact)', () => {
       series: rec.series(total),
       weights: await a.model.readWeights(),
       history: a.history.map(({ epochMs: _ms, ...r }) => r),
+      topK: a.topCheckpoints.map((t) => [t.epoch, t.valMae]),
     };
     a.dispose();
   }, 60_000);
 
-  async function resumeAfter(
-    nSteps: number,
-  ): Promise<{ ck: Checkpoint; series: Series; weights: Float32Array[]; history: unknown[] }> {
+  async function resumeAfter(nSteps: number): Promise<{
+    ck: Checkpoint;
+    series: Series;
+    weights: Float32Array[];
+    history: unknown[];
+    topK: number[][];
+  }> {
     const rec = recorder();
     const b1 = new Trainer(ds, config, rec.hooks);
     b1.pause();
@@ -165,6 +170,7 @@ describe('checkpoint and resume (cpu, exact)', () => {
       series: rec.series(total),
       weights: await b2.model.readWeights(),
       history: b2.history.map(({ epochMs: _ms, ...r }) => r),
+      topK: b2.topCheckpoints.map((t) => [t.epoch, t.valMae]),
     };
     b2.dispose();
     return out;
@@ -179,6 +185,8 @@ describe('checkpoint and resume (cpu, exact)', () => {
     expectSameSteps(runA.series, b.series);
     expect(b.weights).toEqual(runA.weights);
     expect(b.history).toEqual(runA.history);
+    // The top-k ranking goes on from the checkpoint's: the same epochs are kept as without the break.
+    expect(b.topK).toEqual(runA.topK);
     // The run really used the plateau (lr factor < 1 after some epoch) and clipping.
     expect(runA.series.clipped.some((c) => c === 1)).toBe(true);
     expect((runA.history as { plateauFactor: number }[]).some((e) => e.plateauFactor < 1)).toBe(true);

@@ -335,7 +335,7 @@ describe('Trainer on cpu', () => {
     expect((await t.evaluate('val')).mae).toBe(best); // the best epoch's weights are back
     const sorted = [...h].sort((a, b) => a.val.mae - b.val.mae).slice(0, 2);
     expect(t.topCheckpoints.map((c) => [c.epoch, c.valMae])).toEqual(sorted.map((e) => [e.epoch, e.val.mae]));
-    expect(t.topCheckpoints[0]!.checkpoint.epoch).toBe(sorted[0]!.epoch);
+    expect(t.topCheckpoints[0]!.checkpoint?.epoch).toBe(sorted[0]!.epoch);
     t.dispose();
   }, 60_000);
 

@@ -405,7 +405,11 @@ export class Trainer {
   private bestWeights: Float32Array[] | null = null;
   private readonly epochHistory: EpochRecord[] = [];
   private readonly nanHistory: NanEvent[] = [];
-  private topK: { epoch: number; valMae: number; checkpoint: Checkpoint }[] = [];
+  /**
+   * The kept top-k, best first. A resumed run gets its ranking back from the checkpoint's history
+   * (`checkpoint` null: those checkpoints were kept by whoever stored the run, not in this trainer).
+   */
+  private topK: { epoch: number; valMae: number; checkpoint: Checkpoint | null }[] = [];
 
   // Transient state.
   private pending: PendingStep[] = [];
@@ -550,6 +554,8 @@ export class Trainer {
     this.bestWeights = c.best.weights;
     this.epochHistory.push(...c.history.epochs);
     this.nanHistory.push(...c.history.nanEvents);
+    // The ranking goes on where it was (so a resumed run keeps the same top-k epochs as an uninterrupted one).
+    this.topK = c.history.topK.map((t) => ({ epoch: t.epoch, valMae: t.valMae, checkpoint: null }));
   }
 
   // ------------------------------------------------------------------------------------------------------
@@ -578,7 +584,7 @@ export class Trainer {
     return this.bestValMaeN;
   }
   /** The kept top-k checkpoints, best (lowest validation MAE) first. */
-  get topCheckpoints(): readonly { epoch: number; valMae: number; checkpoint: Checkpoint }[] {
+  get topCheckpoints(): readonly { epoch: number; valMae: number; checkpoint: Checkpoint | null }[] {
     return this.topK;
   }
 

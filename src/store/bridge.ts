@@ -91,7 +91,8 @@ export function applyWorkerMessage(msg: FromWorker): void {
       store.checkpointSaved(msg);
       return;
     case 'run-checkpoint':
-      return; // the run history's (recordRun above)
+    case 'run-failed':
+      return; // the run history's (recordRun above); the page hears of a failure from the 'error' after it
     case 'job-progress':
       store.jobUpdate(msg.jobId, {
         progress: { done: msg.done, total: msg.total, elapsedMs: msg.elapsedMs, estimateMs: msg.estimateMs },

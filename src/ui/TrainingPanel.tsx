@@ -177,6 +177,42 @@ function duration(s: number): string {
   return m > 0 ? `${m} min ${sec} s` : `${sec} s`;
 }
 
+/** Where the run is kept: the Experiments view (or why runs are not kept in this browser). */
+function HistoryLine() {
+  const t = useT();
+  const phase = useLabStore((s) => s.history.phase);
+  const error = useLabStore((s) => s.history.error);
+  const setView = useLabStore((s) => s.setView);
+  if (phase === 'unavailable') {
+    return (
+      <p className="small note" data-testid="history-line">
+        {t('run.notKept', { why: error ?? '' })}
+      </p>
+    );
+  }
+  if (phase !== 'ready') return null;
+  return (
+    <p className="small muted" data-testid="history-line">
+      {t('run.kept')}{' '}
+      <a
+        href="?view=runs"
+        onClick={(ev) => {
+          ev.preventDefault();
+          setView('runs');
+        }}
+      >
+        {t('run.openExperiments')}
+      </a>
+      {error !== null && (
+        <span className="error" role="alert">
+          {' '}
+          {error}
+        </span>
+      )}
+    </p>
+  );
+}
+
 export function TrainingPanel() {
   const t = useT();
   const tr = useLabStore((s) => s.training);
@@ -256,6 +292,7 @@ export function TrainingPanel() {
           {tr.error}
         </p>
       )}
+      {plan !== null && <HistoryLine />}
       {plan !== null && (
         <p className="muted small" data-testid="training-recipe">
           {plan.config.optimizer.kind}, {plan.config.schedule.kind}

@@ -211,6 +211,8 @@ export type FromWorker =
   | { type: 'run-epoch'; runId: string; record: EpochRecord }
   | { type: 'run-nan'; runId: string; event: NanEvent }
   | { type: 'run-status'; runId: string; status: TrainerStatus }
+  /** The run broke off with an error (an 'error' with the same runId follows for the page). */
+  | { type: 'run-failed'; runId: string; message: string }
   /** The run ended; `weights` is the model's health read back after the end (finite or not). */
   | { type: 'run-finished'; runId: string; result: RunResult; weights: WeightHealth }
   | { type: 'lr-finder-progress'; runId: string; iteration: number; lr: number; loss: number }

@@ -153,6 +153,17 @@ async function drive(runId: string, trainer: Trainer, fingerprint: string, post:
     },
   });
   post({ type: 'run-status', runId, status: 'running' });
+  try {
+    await finish(runId, trainer, fingerprint, post);
+  } catch (e) {
+    // The run itself broke (not a request about it): its record ends here; 'error' follows for the page.
+    post({ type: 'run-failed', runId, message: e instanceof Error ? e.message : String(e) });
+    throw e;
+  }
+}
+
+/** Trains to the end (or stop) and reports the result, the final checkpoint and the kept weights. */
+async function finish(runId: string, trainer: Trainer, fingerprint: string, post: Post): Promise<void> {
   const result = await trainer.run();
   const weights = await trainer.weightHealth();
   post({ type: 'run-status', runId, status: trainer.status });
@@ -221,7 +232,9 @@ export function controlRun(
       t.resume();
       break;
     case 'step-once':
-      void t.stepOnce().then(() => post({ type: 'run-status', runId, status: t.status }));
+      // Only while paused (a click racing a resume finds it running: nothing to do).
+      if (t.status === 'paused')
+        void t.stepOnce().then(() => post({ type: 'run-status', runId, status: t.status }));
       break;
     case 'stop':
       t.stop();

@@ -11,8 +11,11 @@ import { useLabStore } from '../labStore.ts';
 import { BUNDLE_FORMAT, bundleToJson, parseBundle, type RunBundle } from './bundle.ts';
 import { epochsCsv, stepsCsv } from './csv.ts';
 import { historyError, type RunStore } from './db.ts';
-import { heldLocks, historyDb, lockName, refreshUsage } from './recorder.ts';
+import { flushed, heldLocks, historyDb, lockName, patchLive, refreshUsage } from './recorder.ts';
 import type { RunMeta, StoredCheckpoint } from './types.ts';
+
+/** The lab's split ratios (src/data/dataset.ts DEFAULT_SPLIT; records made before ratios were kept used them). */
+const DEFAULT_SPLIT_RATIOS = { valRatio: 0.1, testRatio: 0.1 } as const;
 
 export interface ExportFile {
   name: string;
@@ -57,6 +60,7 @@ export function renameRun(id: string, name: string): Promise<unknown> {
   if (clean === '') return Promise.resolve(null);
   return attempt('rename the run', async () => {
     const next = await store().update(id, { name: clean, updatedAt: Date.now() });
+    patchLive(id, { name: clean });
     if (next) useLabStore.getState().historyPut(next);
   });
 }
@@ -74,6 +78,7 @@ export function parseTags(text: string): string[] {
 export function setRunTags(id: string, tags: string[]): Promise<unknown> {
   return attempt('change the tags', async () => {
     const next = await store().update(id, { tags, updatedAt: Date.now() });
+    patchLive(id, { tags });
     if (next) useLabStore.getState().historyPut(next);
   });
 }
@@ -84,6 +89,8 @@ export function deleteRun(id: string): Promise<unknown> {
     return Promise.resolve(null);
   }
   return attempt('delete the run', async () => {
+    if ((await heldLocks()).has(lockName(id)))
+      throw new Error('it is training in another tab or window of the lab');
     await store().delete(id);
     useLabStore.getState().historyRemove(id);
     void refreshUsage();
@@ -108,7 +115,11 @@ export function loadSeries(ids: readonly string[]): Promise<unknown> {
       const run = st.history.runs.find((r) => r.id === id);
       if (run === undefined || st.history.series[id]?.updatedAt === run.updatedAt) continue;
       const steps = await store().readSteps(run);
-      useLabStore.getState().historySeries(id, run.updatedAt, steps);
+      // Calls can overlap (a live run writes every epoch): never replace newer curves with older ones.
+      const cached = useLabStore.getState().history.series[id];
+      if (cached === undefined || cached.updatedAt < run.updatedAt) {
+        useLabStore.getState().historySeries(id, run.updatedAt, steps);
+      }
     }
   });
 }
@@ -116,7 +127,9 @@ export function loadSeries(ids: readonly string[]): Promise<unknown> {
 /** The run bundle of `id` (JSON; with its checkpoints when `withWeights`). */
 export function exportBundle(id: string, withWeights: boolean): Promise<ExportFile | null> {
   return attempt('export the run', async () => {
-    const run = meta(id);
+    // Everything queued is written first, then record, series and checkpoints are read from the store.
+    await flushed();
+    const run = (await store().getRun(id)) ?? meta(id);
     const steps = await store().readSteps(run);
     const checkpoints = withWeights
       ? (await store().listCheckpoints(id)).map(({ runId: _r, ...c }) => c)
@@ -145,8 +158,7 @@ export function importBundle(text: string, fileName: string): Promise<RunMeta | 
     const parsed = parseBundle(text);
     if (!parsed.ok) throw new Error(parsed.error);
     const b = parsed.bundle;
-    const st = useLabStore.getState();
-    const exists = st.history.runs.some((r) => r.id === b.run.id);
+    const exists = (await store().getRun(b.run.id)) !== undefined;
     const id = exists ? crypto.randomUUID() : b.run.id;
     const run: RunMeta = {
       ...b.run,
@@ -191,19 +203,21 @@ export function exportStepsCsv(id: string): Promise<ExportFile | null> {
 }
 
 /**
- * The run's final model (its 'last' checkpoint's weights) in TF.js's own save format: `<stem>.json`
- * (model.json) and `<stem>.weights.bin`.
+ * A run's model in TF.js's own save format, `<stem>.json` (model.json) and `<stem>.weights.bin` (as
+ * tf.io's browserDownloads writes them): its final weights ('last' checkpoint) or its best epoch's (the
+ * top-1 checkpoint by validation MAE, the weights the comparison table's metrics belong to).
  */
-export function exportModel(id: string): Promise<ExportFile[] | null> {
+export function exportModel(id: string, which: 'final' | 'best'): Promise<ExportFile[] | null> {
   return attempt('export the model', async () => {
     const run = meta(id);
-    const ck = await store().getCheckpoint(id, 'last');
+    const best = run.topK[0];
+    const ck = await store().getCheckpoint(id, which === 'best' && best ? `top:${best.epoch}` : 'last');
     if (ck === undefined) {
       throw new Error(
         'this run has no stored weights (it ended before its first epoch, or its weights were deleted or not imported)',
       );
     }
-    const stem = fileStem(run.name);
+    const stem = `${fileStem(run.name)}.${which === 'best' && best ? `best-epoch${best.epoch}` : 'final'}`;
     const { modelJson, weightData } = tfjsArtifacts(ck.checkpoint.weights, {
       config: run.config,
       normalizer: run.dataset.normalizer,
@@ -227,7 +241,6 @@ export function exportPytorch(id: string): Promise<ExportFile | null> {
   return attempt('export the recipe', () => {
     const run = meta(id);
     const split = run.dataset.split;
-    const total = split.train + split.val + split.test;
     const script = pytorchScript({
       config: run.config,
       runName: run.name,
@@ -236,10 +249,11 @@ export function exportPytorch(id: string): Promise<ExportFile | null> {
       nTrain: split.train,
       stepsPerEpoch: run.stepsPerEpoch,
       totalSteps: run.totalSteps,
+      // The ratios the lab split with (counts cannot give them back: ⌊(k/n)·n⌋ is not always k).
       split: {
         seed: split.seed,
-        valRatio: total > 0 ? split.val / total : 0.1,
-        testRatio: total > 0 ? split.test / total : 0.1,
+        valRatio: split.valRatio ?? DEFAULT_SPLIT_RATIOS.valRatio,
+        testRatio: split.testRatio ?? DEFAULT_SPLIT_RATIOS.testRatio,
       },
       labVersion: LAB_VERSION,
     });
@@ -272,10 +286,14 @@ export function resumeRun(id: string): Promise<unknown> {
     const ck = await store().getCheckpoint(id, 'last');
     if (ck === undefined) throw new Error('this run has no checkpoint to resume from');
     if (ck.globalStep >= run.totalSteps) throw new Error('this run already trained all its steps');
+    const busy = () => {
+      const status = useLabStore.getState().training.status;
+      if (status === 'running' || status === 'paused' || status === 'starting') {
+        throw new Error('another run is training: stop it first');
+      }
+    };
+    busy();
     const st = useLabStore.getState();
-    if (st.training.status === 'running' || st.training.status === 'paused') {
-      throw new Error('another run is training: stop it first');
-    }
     if ((await heldLocks()).has(lockName(id))) {
       throw new Error('it is training in another tab or window of the lab');
     }
@@ -292,6 +310,7 @@ export function resumeRun(id: string): Promise<unknown> {
       }
     }
     const steps = await store().readSteps(run);
+    busy(); // a run may have been started while the dataset loaded
     const keep = Math.max(0, Math.min(run.stepsStored, ck.globalStep - run.stepsFrom));
     const cut = Object.fromEntries(
       Object.entries(steps).map(([k, v]) => [k, v.subarray(0, keep)]),

@@ -28,7 +28,10 @@ export function csvFloat32(x: number): string {
 
 /** A text field, quoted (RFC 4180) when it holds a comma, a double quote or a line break. */
 export function csvText(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  // A text cell a spreadsheet would run as a formula (=, +, -, @, tab, CR first: e.g. an imported run
+  // named "=HYPERLINK(…)") gets a leading apostrophe (OWASP's CSV-injection advice).
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function table(header: readonly string[], rows: string[][]): string {

@@ -81,7 +81,7 @@ export class RunStore {
   private constructor(private readonly db: IDBPDatabase<LabDb>) {}
 
   /** Opens (and on first use creates) the history database. */
-  static async open(name: string = DB_NAME): Promise<RunStore> {
+  static async open(name: string = DB_NAME, onBlocked?: (message: string) => void): Promise<RunStore> {
     if (typeof indexedDB === 'undefined') {
       throw new HistoryError(
         'This browser offers no IndexedDB here (a private window may disable it): runs will not be kept after a reload.',
@@ -89,7 +89,18 @@ export class RunStore {
       );
     }
     try {
+      let opened: IDBPDatabase<LabDb> | null = null;
       const db = await openDB<LabDb>(name, DB_VERSION, {
+        // A newer version of the lab in another tab needs the database upgraded: let it (this page's
+        // history stops writing; a reload brings it back) rather than blocking it forever.
+        blocking() {
+          opened?.close();
+        },
+        blocked() {
+          onBlocked?.(
+            'An older tab of the lab keeps the run history open: close it (or reload it) to continue.',
+          );
+        },
         upgrade(d) {
           if (!d.objectStoreNames.contains('runs')) d.createObjectStore('runs', { keyPath: 'id' });
           if (!d.objectStoreNames.contains('steps'))
@@ -99,6 +110,7 @@ export class RunStore {
           }
         },
       });
+      opened = db;
       return new RunStore(db);
     } catch (e) {
       throw historyError('open the run history', e);
@@ -121,20 +133,25 @@ export class RunStore {
 
   /**
    * Writes a run's record, a chunk of its series, and checkpoints to put or drop, in one transaction.
-   * `what` names the write for the error message.
+   * The stored name and tags win over `meta`'s (a person may have renamed or tagged the run meanwhile,
+   * here or in another tab). Returns the record as written. `what` names the write for the error message.
    */
   async commit(
     meta: RunMeta,
     opts: { chunk?: StepChunk | null; put?: StoredCheckpoint[]; drop?: CheckpointSlot[] } = {},
     what = `save run “${meta.name}”`,
-  ): Promise<void> {
+  ): Promise<RunMeta> {
     try {
       const tx = this.db.transaction(['runs', 'steps', 'checkpoints'], 'readwrite');
-      const writes: Promise<unknown>[] = [tx.objectStore('runs').put(meta)];
+      const runs = tx.objectStore('runs');
+      const old = await runs.get(meta.id);
+      const written = old ? { ...meta, name: old.name, tags: old.tags } : meta;
+      const writes: Promise<unknown>[] = [runs.put(written)];
       if (opts.chunk && opts.chunk.loss.length > 0) writes.push(tx.objectStore('steps').put(opts.chunk));
       for (const slot of opts.drop ?? []) writes.push(tx.objectStore('checkpoints').delete([meta.id, slot]));
       for (const c of opts.put ?? []) writes.push(tx.objectStore('checkpoints').put(c));
       await Promise.all([...writes, tx.done]);
+      return written;
     } catch (e) {
       throw historyError(what, e);
     }

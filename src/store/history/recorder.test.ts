@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { withDefaults } from '../../core/recipe.ts';
 import type { Checkpoint, EpochRecord, FromWorker, RunPlan, StepRecords } from '../../worker/protocol.ts';
 import { useLabStore } from '../labStore.ts';
+import { renameRun, setRunTags } from './actions.ts';
 import { RunStore, isQuotaError } from './db.ts';
 import { expectResume, flushed, lockName, openHistory, record, resetRecorder } from './recorder.ts';
 
@@ -322,6 +323,73 @@ describe('recorder', () => {
       if (nav) Object.defineProperty(globalThis, 'navigator', nav);
       else delete (globalThis as { navigator?: unknown }).navigator;
     }
+  });
+
+  it('a rename or new tags during a live run are kept by its later writes', async () => {
+    record({ type: 'run-started', runId: 'r6', plan: plan() });
+    for (const m of epochMessages('r6', 1, 0.5, [])) record(m);
+    await flushed();
+    await renameRun('r6', 'my sweep point');
+    await setRunTags('r6', ['sweep']);
+    for (const m of epochMessages('r6', 2, 0.4, [])) record(m);
+    await flushed();
+    const run = useLabStore.getState().history.runs.find((r) => r.id === 'r6');
+    expect(run?.name).toBe('my sweep point');
+    expect(run?.tags).toEqual(['sweep']);
+    expect(run?.epochs).toHaveLength(2);
+    // Also when the rename comes from another tab (straight into the database): the stored name wins.
+    const other = await RunStore.open(dbName);
+    await other.update('r6', { name: 'renamed elsewhere' });
+    other.close();
+    for (const m of epochMessages('r6', 3, 0.3, [])) record(m);
+    await flushed();
+    expect(useLabStore.getState().history.runs.find((r) => r.id === 'r6')?.name).toBe('renamed elsewhere');
+  });
+
+  it('an error about a request (not the run) leaves the run recording; run-failed ends it as failed', async () => {
+    record({ type: 'run-started', runId: 'r7', plan: plan() });
+    record({ type: 'error', runId: 'r7', message: 'stepOnce works while the trainer is paused' });
+    for (const m of epochMessages('r7', 1, 0.5, [])) record(m);
+    await flushed();
+    expect(useLabStore.getState().history.runs.find((r) => r.id === 'r7')?.epochs).toHaveLength(1);
+    record({ type: 'run-failed', runId: 'r7', message: 'WebGPU device lost' });
+    await flushed();
+    const run = useLabStore.getState().history.runs.find((r) => r.id === 'r7');
+    expect(run?.status).toBe('failed');
+    expect(run?.error).toBe('WebGPU device lost');
+  });
+
+  it('a NaN-stopped run is stopped (with the reason), not done', async () => {
+    record({ type: 'run-started', runId: 'r8', plan: plan() });
+    record({
+      type: 'run-finished',
+      runId: 'r8',
+      result: {
+        end: 'nan-stop',
+        epochs: 0,
+        globalStep: 3,
+        bestValMae: Infinity,
+        bestEpoch: 0,
+        restoredBest: false,
+      },
+      weights: { count: 1, nonFinite: 0, maxAbs: 1 },
+    });
+    await flushed();
+    const run = useLabStore.getState().history.runs.find((r) => r.id === 'r8');
+    expect(run?.status).toBe('stopped');
+    expect(run?.error).toMatch(/non-finite/);
+  });
+
+  it('messages that arrive while the database opens are recorded once it is open', async () => {
+    resetRecorder();
+    const opened = openHistory(dbName);
+    record({ type: 'run-started', runId: 'r9', plan: plan() });
+    for (const m of epochMessages('r9', 1, 0.5, [])) record(m);
+    await opened;
+    await flushed();
+    const run = useLabStore.getState().history.runs.find((r) => r.id === 'r9');
+    expect(run?.epochs).toHaveLength(1);
+    expect(run?.stepsStored).toBe(5);
   });
 
   it('recognises quota errors, also wrapped', () => {

@@ -70,6 +70,9 @@ export async function heldLocks(): Promise<Set<string>> {
 let db: RunStore | null = null;
 let opening: Promise<RunStore | null> | null = null;
 const live = new Map<string, Live>();
+/** Worker messages that arrived while the database was still opening (replayed once it is open). */
+const waiting: FromWorker[] = [];
+const MAX_WAITING = 10_000;
 /** The last queued write of each record (kept after the run ends, for {@link flushed}). */
 const tails = new Map<string, Promise<void>>();
 /** Worker runIds that resume a stored run: runId → the record's id and its resume point's step. */
@@ -80,7 +83,7 @@ export function openHistory(name?: string): Promise<RunStore | null> {
   opening ??= (async () => {
     const st = useLabStore.getState();
     try {
-      const store = await RunStore.open(name);
+      const store = await RunStore.open(name, (message) => useLabStore.getState().historyError(message));
       const runs = await store.listRuns();
       const held = await heldLocks();
       const fixed: RunMeta[] = [];
@@ -93,9 +96,13 @@ export function openHistory(name?: string): Promise<RunStore | null> {
       }
       db = store;
       useLabStore.getState().historyLoaded(fixed);
+      // Messages that came while the database was opening (a run started at once) are recorded now.
+      const early = waiting.splice(0);
+      for (const m of early) record(m);
       void refreshUsage();
       return store;
     } catch (e) {
+      waiting.length = 0;
       st.historyUnavailable(e instanceof Error ? e.message : String(e));
       return null;
     }
@@ -115,6 +122,7 @@ export function resetRecorder(): void {
   opening = null;
   for (const l of live.values()) l.unlock();
   live.clear();
+  waiting.length = 0;
   tails.clear();
   resumes.clear();
 }
@@ -134,6 +142,15 @@ export async function refreshUsage(): Promise<void> {
 /** The next worker run `runId` resumes the stored run `id` from its checkpoint at `globalStep`. */
 export function expectResume(runId: string, id: string, globalStep: number): void {
   resumes.set(runId, { id, globalStep });
+}
+
+/** A person renamed or tagged the record `id`: a live run writes the new name/tags from now on. */
+export function patchLive(id: string, patch: { name?: string; tags?: string[] }): void {
+  for (const l of live.values()) {
+    if (l.meta.id !== id) continue;
+    if (patch.name !== undefined) l.meta.name = patch.name;
+    if (patch.tags !== undefined) l.meta.tags = [...patch.tags];
+  }
 }
 
 /** The record id the worker run `runId` writes to (null when it is not recorded). */
@@ -175,14 +192,16 @@ const snapshot = (m: RunMeta): RunMeta => ({
 });
 
 /** Queues a write of run `l`; the store's record is updated once it is written. */
-function enqueue(l: Live, write: (store: RunStore, meta: RunMeta) => Promise<void>): void {
+function enqueue(l: Live, write: (store: RunStore, meta: RunMeta) => Promise<RunMeta>): void {
   const meta = snapshot(l.meta);
   l.chain = l.chain.then(async () => {
     const store = db;
     if (store === null) return;
     try {
-      await write(store, meta);
-      useLabStore.getState().historyPut(meta);
+      const written = await write(store, meta);
+      l.meta.name = written.name;
+      l.meta.tags = [...written.tags];
+      useLabStore.getState().historyPut(written);
     } catch (e) {
       const err = e instanceof HistoryError ? e : historyError(`save run “${meta.name}”`, e);
       useLabStore.getState().historyError(err.message);
@@ -275,7 +294,7 @@ function started(runId: string, plan: RunPlan): void {
   useLabStore.getState().historyPut(snapshot(meta));
   enqueue(l, async (store, m) => {
     if (resume) await store.truncateSteps(m.id, resume.globalStep);
-    await store.commit(m, {}, `record run “${m.name}”`);
+    return store.commit(m, {}, `record run “${m.name}”`);
   });
 }
 
@@ -318,15 +337,19 @@ function ended(runId: string, l: Live, status: RunMeta['status'], error: string 
   if (l.final) l.meta.resumePoint = { epoch: l.final.epoch, globalStep: l.final.globalStep };
   live.delete(runId);
   enqueue(l, async (store, m) => {
-    await store.commit(m, { chunk, put }, `save the end of run “${m.name}”`);
+    const written = await store.commit(m, { chunk, put }, `save the end of run “${m.name}”`);
     void refreshUsage();
+    return written;
   });
   void l.chain.then(l.unlock);
 }
 
 /** Records what a worker message says about a run (other messages are ignored). */
 export function record(msg: FromWorker): void {
-  if (db === null) return;
+  if (db === null) {
+    if (opening !== null && msg.type.startsWith('run-') && waiting.length < MAX_WAITING) waiting.push(msg);
+    return;
+  }
   if (msg.type === 'run-started') {
     started(msg.runId, msg.plan);
     return;
@@ -356,8 +379,16 @@ export function record(msg: FromWorker): void {
     checkpointed(l, msg);
   } else if (msg.type === 'run-finished') {
     l.meta.result = msg.result;
-    ended(msg.runId, l, msg.result.end === 'stopped' ? 'stopped' : 'done', null);
-  } else if (msg.type === 'error') {
+    const end = msg.result.end;
+    ended(
+      msg.runId,
+      l,
+      end === 'stopped' || end === 'nan-stop' ? 'stopped' : 'done',
+      end === 'nan-stop' ? 'Stopped on a non-finite loss or gradient (NaN policy “stop”).' : null,
+    );
+  } else if (msg.type === 'run-failed') {
+    // Only the run's own failure ends its record: an 'error' answering a request about the run (a
+    // control, an evaluation) leaves it training.
     ended(msg.runId, l, 'failed', msg.message);
   }
   // Other messages say nothing about what a run record holds.

@@ -37,7 +37,15 @@ export interface StoredDataset {
   choice: DatasetChoice;
   /** Crystals in the dataset and in each part of the split. */
   size: number;
-  split: { train: number; val: number; test: number; seed: number | string };
+  /** Rows per part and the seed; the ratios too (absent in records made before they were kept). */
+  split: {
+    train: number;
+    val: number;
+    test: number;
+    seed: number | string;
+    valRatio?: number;
+    testRatio?: number;
+  };
   /** Training-split target mean and std (the model's normaliser). */
   normalizer: { mean: number; std: number };
 }

@@ -118,7 +118,11 @@ function CompareChart({
       {lines.length === 0 ? (
         <figure className="chart" aria-label={label}>
           <figcaption>{label}</figcaption>
-          <p className="muted small">{t('cmp.noData')}</p>
+          <p className="muted small">
+            {kind !== 'valMae' && runs.some((r) => series[r.id] === undefined)
+              ? t('cmp.loading')
+              : t('cmp.noData')}
+          </p>
         </figure>
       ) : (
         <StepChart
@@ -170,6 +174,27 @@ function colId(c: MetricCol): string {
   return c.kind === 'bestEpoch' ? 'best_epoch' : c.kind === 'timeMs' ? 'time_ms' : 'steps';
 }
 
+/** Lower is better for the error metrics and the time; the best epoch and the steps are not judged. */
+function lowerIsBetter(c: MetricCol): boolean {
+  return c.kind === 'metric' ? c.lowerIsBetter : true;
+}
+
+function judged(c: MetricCol): boolean {
+  return c.kind === 'metric' || c.kind === 'timeMs';
+}
+
+function deltaText(c: MetricCol, diff: number, lang: string): string {
+  const sign = diff > 0 ? '+' : diff < 0 ? '−' : '±';
+  const a = Math.abs(diff);
+  if (c.kind === 'timeMs') {
+    return a < 60_000
+      ? `${sign}${new Intl.NumberFormat(lang, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 }).format(a / 1000)}`
+      : `${sign}${formatDuration(a, lang)}`;
+  }
+  if (c.kind === 'metric') return `${sign}${fmt(a)}`;
+  return `${sign}${a}`;
+}
+
 function colValue(c: MetricCol, s: RunSummary): number | null {
   if (c.kind === 'metric') return s[c.split]?.[c.key] ?? null;
   if (c.kind === 'bestEpoch') return s.bestEpoch;
@@ -177,22 +202,23 @@ function colValue(c: MetricCol, s: RunSummary): number | null {
   return s.steps;
 }
 
-function colText(c: MetricCol, v: number | null): string {
+function colText(c: MetricCol, v: number | null, lang: string): string {
   if (v === null) return '—';
-  if (c.kind === 'timeMs') return formatDuration(v);
+  if (c.kind === 'timeMs') return formatDuration(v, lang);
   if (c.kind === 'metric') return fmt(v);
   return String(v);
 }
 
 function MetricsTable({ runs, baseline, t }: { runs: readonly RunMeta[]; baseline: RunMeta; t: T }) {
+  const lang = useLabStore((s) => s.lang);
   const summaries = useMemo(() => runs.map(runSummary), [runs]);
   const base = runSummary(baseline);
   const exportCsv = () => {
-    const columns = ['run', 'reported_epoch', ...COLUMNS.map(colId)];
+    const columns = ['reported_epoch', ...COLUMNS.map(colId)];
     const rows = runs.map((r, i) => {
       const s = summaries[i]!;
-      const values: Record<string, number | string | null> = { run: r.name, reported_epoch: s.reportedEpoch };
-      COLUMNS.forEach((c, j) => (values[columns[j + 2]!] = colValue(c, s)));
+      const values: Record<string, number | string | null> = { reported_epoch: s.reportedEpoch };
+      COLUMNS.forEach((c) => (values[colId(c)] = colValue(c, s)));
       return { name: r.name, values };
     });
     downloadBlob(new Blob([comparisonCsv(rows, columns)], { type: 'text/csv' }), 'comparison.csv');
@@ -226,34 +252,36 @@ function MetricsTable({ runs, baseline, t }: { runs: readonly RunMeta[]; baselin
                   <th scope="row">
                     <span
                       className="swatch"
-                      style={{ background: RUN_COLOURS[i % RUN_COLOURS.length] }}
+                      style={{ color: RUN_COLOURS[i % RUN_COLOURS.length] }}
                       aria-hidden="true"
                     />{' '}
                     {r.name}
                     {isBase && <span className="muted small"> · {t('cmp.baselineMark')}</span>}
                     {s.reportedEpoch !== null && (
-                      <div className="small muted">{t('cmp.reportedEpoch', { epoch: s.reportedEpoch })}</div>
+                      <div className="small muted">
+                        {t(s.bestEpoch !== null ? 'cmp.reportedEpoch' : 'cmp.reportedLast', {
+                          epoch: s.reportedEpoch,
+                        })}
+                      </div>
                     )}
                   </th>
                   {COLUMNS.map((c, j) => {
                     const v = colValue(c, s);
-                    const d =
-                      !isBase && c.kind === 'metric' ? delta(v, colValue(c, base), c.lowerIsBetter) : null;
+                    const d = isBase ? null : delta(v, colValue(c, base), lowerIsBetter(c));
                     return (
                       <td key={j} className="num mono" data-col={colId(c)}>
-                        <div>{colText(c, v)}</div>
+                        <div>{colText(c, v, lang)}</div>
                         {d !== null && (
                           <div
-                            className={`small delta ${d.better === null ? '' : d.better ? 'good' : 'bad'}`}
-                            aria-label={t(
-                              d.better === null ? 'cmp.same' : d.better ? 'cmp.better' : 'cmp.worse',
-                              {
-                                d: `${d.diff > 0 ? '+' : ''}${fmt(d.diff)}`,
-                              },
-                            )}
+                            className={`small delta ${d.better === null || !judged(c) ? '' : d.better ? 'good' : 'bad'}`}
                           >
-                            {d.diff > 0 ? '+' : ''}
-                            {fmt(d.diff)}
+                            {deltaText(c, d.diff, lang)}
+                            {judged(c) && d.better !== null && (
+                              <span className="visually-hidden">
+                                {' '}
+                                {t(d.better ? 'cmp.betterShort' : 'cmp.worseShort')}
+                              </span>
+                            )}
                           </div>
                         )}
                       </td>

@@ -40,12 +40,15 @@ export const RUN_COLOURS = [
   '#db2777',
 ];
 
-export function formatDuration(ms: number): string {
+/** A duration for people in the page's language ("2 min 5 s", "2 分鐘 5 秒"). */
+export function formatDuration(ms: number, lang: string): string {
+  const unit = (n: number, u: 'second' | 'minute' | 'hour') =>
+    new Intl.NumberFormat(lang, { style: 'unit', unit: u, unitDisplay: 'short' }).format(n);
   const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
+  if (s < 60) return unit(s, 'second');
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
+  if (m < 60) return `${unit(m, 'minute')} ${unit(s % 60, 'second')}`;
+  return `${unit(Math.floor(m / 60), 'hour')} ${unit(m % 60, 'minute')}`;
 }
 
 export function formatBytes(n: number): string {
@@ -252,7 +255,12 @@ function RunActions({ run, t }: { run: RunMeta; t: T }) {
         <button type="button" onClick={() => void save(exportStepsCsv(run.id))}>
           {t('runs.exportStepsCsv')}
         </button>
-        <button type="button" disabled={!hasWeights} onClick={() => void save(exportModel(run.id))}>
+        {run.topK.length > 0 && (
+          <button type="button" onClick={() => void save(exportModel(run.id, 'best'))}>
+            {t('runs.exportBestModel', { epoch: run.topK[0]?.epoch ?? 0 })}
+          </button>
+        )}
+        <button type="button" disabled={!hasWeights} onClick={() => void save(exportModel(run.id, 'final'))}>
           {t('runs.exportModel')}
         </button>
         <button type="button" onClick={() => void save(exportPytorch(run.id))}>
@@ -318,7 +326,7 @@ function RunTable({ runs, t }: { runs: RunMeta[]; t: T }) {
             const s = runSummary(run);
             const picked = selected.includes(run.id);
             return (
-              <tr key={run.id} data-run-id={run.id} aria-selected={picked}>
+              <tr key={run.id} data-run-id={run.id} className={picked ? 'picked' : undefined}>
                 <td>
                   <input
                     type="checkbox"
@@ -338,9 +346,8 @@ function RunTable({ runs, t }: { runs: RunMeta[]; t: T }) {
                   </div>
                 </td>
                 <td>
-                  <span className={`status-pill status-${run.status}`} title={run.error ?? undefined}>
-                    {t(STATUS_KEY[run.status])}
-                  </span>
+                  <span className={`status-pill status-${run.status}`}>{t(STATUS_KEY[run.status])}</span>
+                  {run.error !== null && <div className="small error">{run.error}</div>}
                   {resumable(run) && (
                     <button
                       type="button"
@@ -361,7 +368,7 @@ function RunTable({ runs, t }: { runs: RunMeta[]; t: T }) {
                 </td>
                 <td className="num mono">{s.val ? fmt(s.val.mae) : '—'}</td>
                 <td className="num mono">{s.test ? fmt(s.test.mae) : '—'}</td>
-                <td className="num">{formatDuration(s.timeMs)}</td>
+                <td className="num">{formatDuration(s.timeMs, lang)}</td>
                 <td>
                   <Sparkline run={run} label={t('runs.curveLabel', { name: run.name })} />
                 </td>
