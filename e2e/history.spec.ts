@@ -13,13 +13,7 @@ import { LabPage, SCREENSHOT_DIR } from './pages/LabPage.ts';
 const recipe = { epochs: 5, batchSize: 16, model: { atomFeaLen: 16, nConv: 2, hFeaLen: 32 }, logEvery: 2 };
 const url = `/?backend=wasm&size=120&recipe=${encodeURIComponent(JSON.stringify(recipe))}`;
 
-async function openLab(page: Page) {
-  const lab = new LabPage(page);
-  await page.goto(url);
-  expect(await lab.waitForBackend()).toBe('wasm');
-  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('120', { timeout: 60_000 });
-  return lab;
-}
+const openLab = (page: Page) => LabPage.openWasm(page, url, 120);
 
 async function train(lab: LabPage): Promise<{ val: string; test: string }> {
   const training = lab.trainingPanel;

@@ -12,12 +12,8 @@ const recipe = { epochs: 40, batchSize: 16, model: { atomFeaLen: 16, nConv: 2, h
 const url = `/?backend=wasm&size=120&recipe=${encodeURIComponent(JSON.stringify(recipe))}`;
 
 async function openLab(page: Page) {
-  const lab = new LabPage(page);
-  await page.goto(url);
-  expect(await lab.waitForBackend()).toBe('wasm');
-  await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText('120', { timeout: 60_000 });
-  const training = page.getByRole('region', { name: 'Training' });
-  return { lab, training, status: training.getByRole('status', { name: 'Training status' }) };
+  const lab = await LabPage.openWasm(page, url, 120);
+  return { lab, training: lab.trainingPanel, status: lab.trainingStatus };
 }
 
 test('a run saved mid-epoch and resumed after a reload ends exactly like the uninterrupted run', async ({

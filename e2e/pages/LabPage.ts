@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,20 @@ export class LabPage {
 
   async open(): Promise<void> {
     await this.page.goto('/');
+  }
+
+  /**
+   * Opens `url` on the wasm backend (deterministic, for exact comparisons) and waits until the built-in
+   * set of `count` crystals is loaded.
+   */
+  static async openWasm(page: Page, url: string, count: number): Promise<LabPage> {
+    const lab = new LabPage(page);
+    await page.goto(url);
+    expect(await lab.waitForBackend()).toBe('wasm');
+    await expect(lab.datasetPanel.getByTestId('dataset-count')).toHaveText(String(count), {
+      timeout: 60_000,
+    });
+    return lab;
   }
 
   /** Waits until the worker has reported its backend (or failed), and returns the panel's backend name. */

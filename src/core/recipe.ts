@@ -52,6 +52,21 @@ export interface ModelSizes {
   readonly nH: number;
 }
 
+/**
+ * The whole network's sizes, cgcnn's `CrystalGraphConvNet` arguments: the input lengths (from the
+ * dataset: atom features D, Gaussian bond features G) plus the {@link ModelSizes} a person chooses.
+ */
+export interface CgcnnSizes {
+  /** D: atom feature length of the input (cgcnn `orig_atom_fea_len`, 92 with atom_init.json). */
+  origAtomFeaLen: number;
+  /** G: bond feature length (cgcnn `nbr_fea_len`, 41 Gaussians by default). */
+  nbrFeaLen: number;
+  atomFeaLen: number;
+  nConv: number;
+  hFeaLen: number;
+  nH: number;
+}
+
 /** A OneCycle schedule without `totalSteps` (derived by the trainer: epochs × steps per epoch). */
 export type OneCycleSpec = Omit<OneCycleConfig, 'totalSteps'>;
 

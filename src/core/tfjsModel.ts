@@ -15,6 +15,9 @@
  *
  * Pure data → data (no TF.js here: core imports no package), so pages, workers and tests can use it.
  */
+import type { CgcnnSizes } from './recipe.ts';
+
+export type { CgcnnSizes } from './recipe.ts';
 
 /** The `format` field: this file describes the lab's CGCNN, not a tfjs-layers or graph model. */
 export const TFJS_MODEL_FORMAT = 'optimization-lab/cgcnn@1';
@@ -48,16 +51,6 @@ export interface TfjsWeightSpec {
   name: string;
   shape: number[];
   dtype: 'float32';
-}
-
-/** The network's sizes (cgcnn's CrystalGraphConvNet arguments). */
-export interface CgcnnSizes {
-  origAtomFeaLen: number;
-  nbrFeaLen: number;
-  atomFeaLen: number;
-  nConv: number;
-  hFeaLen: number;
-  nH: number;
 }
 
 const WEIGHTS_EXTENSION = '.weights.bin';

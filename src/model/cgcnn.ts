@@ -45,20 +45,14 @@
  * - Classification (LogSoftmax, dropout) is not implemented; the lab regresses.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { CgcnnSizes } from '../core/recipe.ts';
 import { createRng, fork, uniformArray } from '../core/rng.ts';
 import type { BatchTensors } from './batch.ts';
 import { defaultGatherImpl, gatherRows, type GatherImpl } from './gather.ts';
 import { batchNormEval, batchNormTrain, constMatMul, dense, gatedNeighbourSum } from './ops.ts';
 
 /** Hyper-parameters of the network (cgcnn's `CrystalGraphConvNet` arguments). */
-export interface CgcnnConfig {
-  origAtomFeaLen: number;
-  nbrFeaLen: number;
-  atomFeaLen: number;
-  nConv: number;
-  hFeaLen: number;
-  nH: number;
-}
+export type CgcnnConfig = CgcnnSizes;
 
 /** cgcnn's defaults: 92-d atoms, 41 Gaussians, F = 64, 3 convolutions, 128 hidden, one hidden layer. */
 export const CGCNN_DEFAULT_CONFIG: Readonly<CgcnnConfig> = Object.freeze({

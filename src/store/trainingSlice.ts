@@ -1,4 +1,5 @@
 import type { StateCreator } from 'zustand';
+import { stepColumns } from './history/types.ts';
 import type {
   EpochRecord,
   EvalResult,
@@ -25,6 +26,23 @@ export interface StepSeries {
   gradPost: number[];
   clipped: number[];
   ok: number[];
+}
+
+/** Per-step columns to append (a worker batch, or a stored run's series). */
+type SeriesColumns = Record<Exclude<keyof StepSeries, 'step'>, ArrayLike<number>>;
+
+/** Appends steps firstStep … firstStep + n − 1 to the series, in place. */
+function appendSeries(s: StepSeries, firstStep: number, cols: SeriesColumns): void {
+  for (let i = 0; i < cols.loss.length; i++) {
+    s.step.push(firstStep + i);
+    s.loss.push(cols.loss[i]!);
+    s.lr.push(cols.lr[i]!);
+    s.momentum.push(cols.momentum[i]!);
+    s.gradPre.push(cols.gradPre[i]!);
+    s.gradPost.push(cols.gradPost[i]!);
+    s.clipped.push(cols.clipped[i]!);
+    s.ok.push(cols.ok[i]!);
+  }
 }
 
 const emptySeries = (): StepSeries => ({
@@ -71,11 +89,7 @@ export interface TrainingSlice {
   runStarted(runId: string, plan: RunPlan): void;
   runSteps(runId: string, r: StepRecords): void;
   /** Puts a resumed run's earlier steps (from the run history) in front of its series. */
-  runSeriesPrefill(
-    runId: string,
-    firstStep: number,
-    cols: Record<'loss' | 'lr' | 'momentum' | 'gradPre' | 'gradPost' | 'clipped' | 'ok', ArrayLike<number>>,
-  ): void;
+  runSeriesPrefill(runId: string, firstStep: number, cols: SeriesColumns): void;
   runEpoch(runId: string, r: EpochRecord): void;
   runNan(runId: string, e: NanEvent): void;
   runStatus(runId: string, s: TrainerStatus): void;
@@ -137,16 +151,7 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
       if (!current(runId)) return;
       const t = get().training;
       const s = t.series;
-      for (let i = 0; i < r.loss.length; i++) {
-        s.step.push(r.firstStep + i);
-        s.loss.push(r.loss[i]!);
-        s.lr.push(r.lr[i]!);
-        s.momentum.push(r.momentum[i]!);
-        s.gradPre.push(r.gradNormPre[i]!);
-        s.gradPost.push(r.gradNormPost[i]!);
-        s.clipped.push(r.clipped[i]!);
-        s.ok.push(r.ok[i]!);
-      }
+      appendSeries(s, r.firstStep, stepColumns(r));
       patch({
         seriesVersion: t.seriesVersion + 1,
         clock: t.clock.firstStep === null ? { ...t.clock, firstStep: r.firstStep } : t.clock,
@@ -156,16 +161,7 @@ export const createTrainingSlice: StateCreator<TrainingSlice, [], [], TrainingSl
       if (!current(runId)) return;
       const t = get().training;
       const s = t.series;
-      for (let i = 0; i < cols.loss.length; i++) {
-        s.step.push(firstStep + i);
-        s.loss.push(cols.loss[i]!);
-        s.lr.push(cols.lr[i]!);
-        s.momentum.push(cols.momentum[i]!);
-        s.gradPre.push(cols.gradPre[i]!);
-        s.gradPost.push(cols.gradPost[i]!);
-        s.clipped.push(cols.clipped[i]!);
-        s.ok.push(cols.ok[i]!);
-      }
+      appendSeries(s, firstStep, cols);
       patch({ seriesVersion: t.seriesVersion + 1 });
     },
     runEpoch: (runId, r) => current(runId) && patch({ epochs: [...get().training.epochs, r] }),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { oneCycleSpec, withDefaults, type TrainConfig } from '../../core/recipe.ts';
+import { oneCycleSpec, withDefaults } from '../../core/recipe.ts';
 import type { EpochRecord } from '../../worker/protocol.ts';
+import { fakeRun } from './testing/fixtures.ts';
 import { configDiff, delta, filterRuns, runSummary, sortRuns } from './compare.ts';
 import type { RunMeta } from './types.ts';
 
@@ -32,39 +33,20 @@ function epoch(e: number, val: number, best: { epoch: number; mae: number }): Ep
   };
 }
 
-function run(id: string, p: Partial<RunMeta> & { config?: TrainConfig } = {}): RunMeta {
-  return {
+function run(id: string, p: Partial<RunMeta> = {}): RunMeta {
+  return fakeRun({
     id,
     name: `run ${id}`,
     tags: [],
     createdAt: 1000,
-    updatedAt: 1000,
-    status: 'done',
-    error: null,
     config: withDefaults({}),
-    dataset: {
-      fingerprint: 'fp',
-      name: 'built-in',
-      target: 'e',
-      choice: { kind: 'builtin', size: 120, noise: 0.02, outliers: 0 },
-      size: 120,
-      split: { train: 96, val: 12, test: 12, seed: 123 },
-      normalizer: { mean: 0, std: 1 },
-    },
-    backend: 'wasm',
-    stepsPerEpoch: 10,
-    totalSteps: 30,
-    outliers: null,
     epochs: [],
     nanEvents: [],
     result: null,
-    stepsFrom: 0,
     stepsStored: 0,
     activeMs: 0,
-    resumePoint: null,
-    topK: [],
     ...p,
-  };
+  });
 }
 
 describe('runSummary', () => {

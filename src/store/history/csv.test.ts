@@ -8,61 +8,16 @@ import {
   STEP_CSV_COLUMNS,
   stepsCsv,
 } from './csv.ts';
-import { STEP_COLUMNS, type RunMeta, type StepTable } from './types.ts';
-import type { EpochRecord } from '../../worker/protocol.ts';
+import { STEP_COLUMNS, type RunMeta } from './types.ts';
+import { fakeEpoch, fakeRun, fakeSteps } from './testing/fixtures.ts';
 
-function epochRecord(epoch: number, pearson: number): EpochRecord {
-  const split = (k: number) => ({
-    n: 6,
-    loss: 0.5 / epoch + k,
-    mae: 0.3 / epoch + k,
-    rmse: 0.4 / epoch + k,
-    r2: 0.7 + 0.01 * epoch,
-    pearson,
-    spearman: -0,
+/** The run the CSV tests read: 2 epochs, NaN Pearson in the first, −0 Spearman, tiny test offsets. */
+function fakeCsvRun(): RunMeta {
+  const o = { spearman: -0, testOffset: 1e-17 };
+  return fakeRun({
+    name: 'run, "one"',
+    epochs: [1, 2].map((e) => fakeEpoch(e, { ...o, pearson: e === 1 ? NaN : 0.93, lr: 0.01 / 3 / e })),
   });
-  return {
-    epoch,
-    globalStep: 5 * epoch,
-    trainLoss: 0.9 / epoch,
-    nanSteps: epoch - 1,
-    val: split(0),
-    test: split(1e-17),
-    lr: 0.01 / 3 / epoch,
-    lrScale: 1,
-    plateauFactor: 1,
-    improved: epoch === 1,
-    bestValMae: 0.3,
-    bestEpoch: 1,
-    epochMs: 123.5 * epoch,
-  };
-}
-
-/** A fake run (only what the CSV reads matters): 2 epochs, NaN Pearson in the first. */
-function fakeRun(): RunMeta {
-  return { name: 'run, "one"', epochs: [epochRecord(1, NaN), epochRecord(2, 0.93)] } as unknown as RunMeta;
-}
-
-/** An `n`-step Float32 series; `loss` holds NaN (with a payload), −0, ±∞ and a subnormal. */
-function fakeSteps(n = 10): StepTable {
-  const col = (f: (i: number) => number) => Float32Array.from({ length: n }, (_, i) => f(i));
-  const loss = col((i) => 1 / (i + 1));
-  if (n >= 8) {
-    new Uint32Array(loss.buffer)[3] = 0x7fc0beef;
-    loss[4] = -0;
-    loss[5] = Infinity;
-    loss[6] = -Infinity;
-    loss[7] = 1e-45;
-  }
-  return {
-    loss,
-    lr: col((i) => 0.001 * (i + 1)),
-    momentum: col(() => 0.9),
-    gradPre: col((i) => Math.sqrt(i + 0.1)),
-    gradPost: col((i) => Math.min(1, Math.sqrt(i + 0.1))),
-    clipped: col((i) => (Math.sqrt(i + 0.1) > 1 ? 1 : 0)),
-    ok: col((i) => (i === 3 ? 0 : 1)),
-  };
 }
 
 /** A small RFC 4180 reader: rows of fields (quoted fields may hold commas, "" and line breaks). */
@@ -164,7 +119,7 @@ describe('csv numbers', () => {
 
 describe('epochsCsv', () => {
   it('has the documented header, one row per epoch, and every number parses back', () => {
-    const run = fakeRun();
+    const run = fakeCsvRun();
     const rows = readCsv(epochsCsv(run));
     expect(rows[0]).toEqual([...EPOCH_CSV_COLUMNS]);
     expect(rows[0]).toEqual([
@@ -212,7 +167,7 @@ describe('epochsCsv', () => {
   });
 
   it('an empty run is a header line only', () => {
-    expect(epochsCsv({ ...fakeRun(), epochs: [] })).toBe(EPOCH_CSV_COLUMNS.join(',') + '\n');
+    expect(epochsCsv({ ...fakeCsvRun(), epochs: [] })).toBe(EPOCH_CSV_COLUMNS.join(',') + '\n');
   });
 });
 

@@ -19,6 +19,7 @@ import { useLabStore } from '../labStore.ts';
 import { HistoryError, RunStore, historyError } from './db.ts';
 import {
   STEP_COLUMNS,
+  stepColumns,
   type CheckpointSlot,
   type RunMeta,
   type StepChunk,
@@ -359,15 +360,7 @@ export function record(msg: FromWorker): void {
   if (msg.type === 'run-steps') {
     const r = msg.records;
     l.bufferFirst ??= r.firstStep;
-    l.buffer.push({
-      loss: r.loss,
-      lr: r.lr,
-      momentum: r.momentum,
-      gradPre: r.gradNormPre,
-      gradPost: r.gradNormPost,
-      clipped: r.clipped,
-      ok: r.ok,
-    });
+    l.buffer.push(stepColumns(r));
   } else if (msg.type === 'run-epoch') {
     l.meta.epochs.push(msg.record);
   } else if (msg.type === 'run-nan') {

@@ -16,6 +16,7 @@ import type {
   NanEvent,
   OutlierReport,
   RunResult,
+  StepRecords,
   TrainConfig,
 } from '../../worker/protocol.ts';
 import type { DatasetChoice } from '../urlState.ts';
@@ -104,6 +105,19 @@ export interface StepChunk {
 /** The series columns of a {@link StepChunk} (and of a run's whole series). */
 export const STEP_COLUMNS = ['loss', 'lr', 'momentum', 'gradPre', 'gradPost', 'clipped', 'ok'] as const;
 export type StepColumn = (typeof STEP_COLUMNS)[number];
+
+/** A worker batch of step records as the series' columns (the same arrays, renamed). */
+export function stepColumns(r: StepRecords): Record<StepColumn, Float32Array> {
+  return {
+    loss: r.loss,
+    lr: r.lr,
+    momentum: r.momentum,
+    gradPre: r.gradNormPre,
+    gradPost: r.gradNormPost,
+    clipped: r.clipped,
+    ok: r.ok,
+  };
+}
 
 /** A run's whole per-step series, steps 0 … length − 1 (chunks joined). */
 export type StepTable = Record<StepColumn, Float32Array>;
