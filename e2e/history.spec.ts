@@ -10,7 +10,14 @@ import { LabPage, SCREENSHOT_DIR } from './pages/LabPage.ts';
  * and imported in a fresh browser context exports back identically; a run paused mid-epoch and cut off by
  * a reload resumes from its last checkpoint and ends exactly like the uninterrupted run.
  */
-const recipe = { epochs: 5, batchSize: 16, model: { atomFeaLen: 16, nConv: 2, hFeaLen: 32 }, logEvery: 2 };
+/** 12 epochs of 6 steps: long enough that a pause lands mid-run on a fast machine. */
+const EPOCHS = 12;
+const recipe = {
+  epochs: EPOCHS,
+  batchSize: 16,
+  model: { atomFeaLen: 16, nConv: 2, hFeaLen: 32 },
+  logEvery: 2,
+};
 const url = `/?backend=wasm&size=120&recipe=${encodeURIComponent(JSON.stringify(recipe))}`;
 
 const openLab = (page: Page) => LabPage.openWasm(page, url, 120);
@@ -92,11 +99,11 @@ test('runs survive a reload, compare like a tuning report, and a bundle moves to
   const rowB = rows.filter({ hasText: 'max_lr 0.01' });
   for (const row of [rowA, rowB]) {
     await expect(row).toContainText('done');
-    await expect(row).toContainText('5/5');
-    // Its curves: validation MAE and training loss over the 5 epochs.
+    await expect(row).toContainText(`${EPOCHS}/${EPOCHS}`);
+    // Its curves: validation MAE and training loss over the epochs.
     await expect(
       row.getByRole('img', { name: /Validation MAE and training loss per epoch/ }),
-    ).toHaveAttribute('data-points', '5');
+    ).toHaveAttribute('data-points', String(EPOCHS));
   }
 
   // Tag one run, filter by the tag, sort by validation MAE (best first, then worst first).
@@ -192,7 +199,7 @@ test('runs survive a reload, compare like a tuning report, and a bundle moves to
     'utf8',
   );
   const csvLines = csv.trim().split('\n');
-  expect(csvLines).toHaveLength(6);
+  expect(csvLines).toHaveLength(EPOCHS + 1);
   expect(csvLines[0]).toMatch(/^epoch,global_step,train_loss,.*val_mae/);
   const valCol = csvLines[0]!.split(',').indexOf('val_mae');
   const csvMaes = csvLines.slice(1).map((l) => Number(l.split(',')[valCol]));
@@ -267,9 +274,13 @@ test('runs survive a reload, compare like a tuning report, and a bundle moves to
   await lab.recipePanel.getByLabel('max_lr').fill('0.003');
   await lab.recipePanel.getByLabel('max_lr').blur();
   await lab.trainingPanel.getByRole('button', { name: 'Start' }).click();
-  await expect
-    .poll(async () => Number(await lab.trainingStatus.getAttribute('data-steps')), { timeout: 60_000 })
-    .toBeGreaterThan(9);
+  // Pause in epoch 2 (epoch 1's checkpoint is stored): watched every 20 ms in the page, so the click
+  // comes long before the run's 72 steps are done.
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-status]')?.getAttribute('data-steps') ?? 0) > 7,
+    null,
+    { polling: 20, timeout: 60_000 },
+  );
   await lab.trainingPanel.getByRole('button', { name: 'Pause' }).click();
   await expect(lab.trainingStatus).toHaveAttribute('data-status', 'paused');
   lab = await openLab(page);
