@@ -2,6 +2,15 @@ import type { StateCreator } from 'zustand';
 import type { RunSortKey } from './history/compare.ts';
 import type { RunMeta, StepTable } from './history/types.ts';
 
+/** What an import did: `name` is the stored run's name (a copy's differs from `original`). */
+export interface HistoryNotice {
+  kind: 'imported' | 'imported-no-weights' | 'imported-copy';
+  name: string;
+  original: string;
+  epochs: number;
+  checkpoints: number;
+}
+
 /**
  * The run history as the page shows it: the stored runs (records only; their step series are loaded
  * when a run is compared), the person's selection, sort and filter, and the last storage problem.
@@ -15,8 +24,8 @@ export interface HistorySlice {
     runs: RunMeta[];
     /** The last storage error (quota, a failed write or import), for people; null when none. */
     error: string | null;
-    /** The last successful action worth saying ("Imported “run 3”"), or null. */
-    notice: string | null;
+    /** The last successful action worth saying (an import), for the page to word, or null. */
+    notice: HistoryNotice | null;
     /** Runs picked for comparison, in the order picked. */
     selected: string[];
     /** The run the deltas are measured against (one of `selected`; the first when null). */
@@ -34,7 +43,7 @@ export interface HistorySlice {
   historyPut: (run: RunMeta) => void;
   historyRemove: (id: string) => void;
   historyError: (message: string | null) => void;
-  historyNotice: (message: string | null) => void;
+  historyNotice: (notice: HistoryNotice | null) => void;
   historySelect: (ids: string[]) => void;
   historyBaseline: (id: string | null) => void;
   historyFilter: (q: string) => void;

@@ -171,11 +171,13 @@ export function importBundle(text: string, fileName: string): Promise<RunMeta | 
     await store().putWhole(run, b.steps, checkpoints);
     const now = useLabStore.getState();
     now.historyPut(run);
-    now.historyNotice(
-      exists
-        ? `“${b.run.name}” was already in the history; imported as a copy, “${run.name}”.`
-        : `Imported “${run.name}” (${run.epochs.length} epochs${checkpoints.length ? `, ${checkpoints.length} checkpoints` : ', no weights'}).`,
-    );
+    now.historyNotice({
+      kind: exists ? 'imported-copy' : checkpoints.length > 0 ? 'imported' : 'imported-no-weights',
+      name: run.name,
+      original: b.run.name,
+      epochs: run.epochs.length,
+      checkpoints: checkpoints.length,
+    });
     void refreshUsage();
     return run;
   });

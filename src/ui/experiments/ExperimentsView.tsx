@@ -23,6 +23,7 @@ import {
 import { filterRuns, runSummary, sortRuns, type RunSortKey } from '../../store/history/compare.ts';
 import type { RunMeta } from '../../store/history/types.ts';
 import { useLabStore } from '../../store/labStore.ts';
+import type { HistoryNotice } from '../../store/historySlice.ts';
 import { downloadBlob } from '../chartExport.ts';
 import { fmt, useT, type T } from '../i18n/index.ts';
 import type { MessageKey } from '../i18n/en.ts';
@@ -94,6 +95,12 @@ function Sparkline({ run, label }: { run: RunMeta; label: string }) {
     </svg>
   );
 }
+
+const NOTICE_KEY: Record<HistoryNotice['kind'], MessageKey> = {
+  imported: 'runs.notice.imported',
+  'imported-no-weights': 'runs.notice.importedNoWeights',
+  'imported-copy': 'runs.notice.importedCopy',
+};
 
 const STATUS_KEY: Record<RunMeta['status'], MessageKey> = {
   running: 'runs.status.running',
@@ -467,7 +474,7 @@ export function ExperimentsView() {
         )}
         {h.notice !== null && (
           <Banner kind="status" onClose={() => setNotice(null)} t={t}>
-            {h.notice}
+            {t(NOTICE_KEY[h.notice.kind], { ...h.notice })}
           </Banner>
         )}
         {h.phase === 'loading' && <p className="muted">{t('runs.loading')}</p>}

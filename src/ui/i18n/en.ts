@@ -538,6 +538,9 @@ export const en = {
   'cmp.worseShort': 'worse than the baseline',
   'cmp.reportedLast': 'epoch {epoch} (the last)',
   'cmp.loading': 'Loading the curves…',
+  'runs.notice.imported': 'Imported “{name}” ({epochs} epochs, {checkpoints} checkpoints).',
+  'runs.notice.importedNoWeights': 'Imported “{name}” ({epochs} epochs, no weights).',
+  'runs.notice.importedCopy': '“{original}” was already in the history; imported as a copy, “{name}”.',
 } as const;
 
 export type MessageKey = keyof typeof en;

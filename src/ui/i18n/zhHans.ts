@@ -532,4 +532,7 @@ export const zhHans: Record<MessageKey, string> = {
   'cmp.worseShort': '劣于基线',
   'cmp.reportedLast': '第 {epoch} 轮（最后一轮）',
   'cmp.loading': '正在加载曲线…',
+  'runs.notice.imported': '已导入“{name}”（{epochs} 轮，{checkpoints} 个检查点）。',
+  'runs.notice.importedNoWeights': '已导入“{name}”（{epochs} 轮，不含权重）。',
+  'runs.notice.importedCopy': '“{original}”已在训练记录中；已导入为副本“{name}”。',
 };

@@ -532,4 +532,7 @@ export const zhHant: Record<MessageKey, string> = {
   'cmp.worseShort': '劣於基準',
   'cmp.reportedLast': '第 {epoch} 輪（最後一輪）',
   'cmp.loading': '正在載入曲線…',
+  'runs.notice.imported': '已匯入「{name}」（{epochs} 輪，{checkpoints} 個檢查點）。',
+  'runs.notice.importedNoWeights': '已匯入「{name}」（{epochs} 輪，不含權重）。',
+  'runs.notice.importedCopy': '「{original}」已在訓練紀錄中；已匯入為副本「{name}」。',
 };
