@@ -167,11 +167,19 @@ async function finish(runId: string, trainer: Trainer, fingerprint: string, post
   const result = await trainer.run();
   const weights = await trainer.weightHealth();
   post({ type: 'run-status', runId, status: trainer.status });
-  // The final weights and position, for the run history (a stopped run resumes from here).
+  // The final weights and position, for the run history (a stopped run resumes from here). Best effort:
+  // a run being replaced may already be released; its last epoch's checkpoint is then its resume point.
   if (result.globalStep > 0) {
-    const checkpoint = await trainer.checkpoint();
-    const topK = trainer.topCheckpoints.map((t) => ({ epoch: t.epoch, valMae: t.valMae }));
-    post({ type: 'run-checkpoint', runId, checkpoint, final: true, valMae: null, inTopK: false, topK });
+    let checkpoint: Checkpoint | null = null;
+    try {
+      checkpoint = await trainer.checkpoint(); // throws at once when the trainer is already released
+    } catch {
+      checkpoint = null;
+    }
+    if (checkpoint !== null) {
+      const topK = trainer.topCheckpoints.map((t) => ({ epoch: t.epoch, valMae: t.valMae }));
+      post({ type: 'run-checkpoint', runId, checkpoint, final: true, valMae: null, inTopK: false, topK });
+    }
   }
   post({ type: 'run-finished', runId, result, weights });
   await keepFinalWeights(runId, trainer, result, fingerprint, post);
