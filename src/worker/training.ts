@@ -170,7 +170,7 @@ async function finish(runId: string, trainer: Trainer, fingerprint: string, post
   // The final weights and position, for the run history (a stopped run resumes from here). Best effort:
   // a run being replaced may already be released; its last epoch's checkpoint is then its resume point.
   if (result.globalStep > 0) {
-    let checkpoint: Checkpoint | null = null;
+    let checkpoint: Checkpoint | null;
     try {
       checkpoint = await trainer.checkpoint(); // throws at once when the trainer is already released
     } catch {
