@@ -4,6 +4,7 @@ import {
   DEFAULT_TRAIN_CONFIG,
   configFromJson,
   configToJson,
+  lrLabel,
   oneCycleSpec,
   referenceLr,
   resolveSchedule,
@@ -174,5 +175,12 @@ describe('schedule resolution', () => {
     const spec = { kind: 'cosine', baseLr: 0.1, tMax: 10, etaMin: 0 } as const;
     expect(resolveSchedule(spec, 999)).toEqual(spec);
     expect(referenceLr(spec)).toBe(0.1);
+  });
+});
+
+describe('lrLabel', () => {
+  it('names a run’s lr as people write it: max_lr for OneCycle, lr otherwise, 3 significant digits', () => {
+    expect(lrLabel(oneCycleSpec({ maxLr: 0.003 }))).toBe('max_lr 0.003');
+    expect(lrLabel({ kind: 'constant', baseLr: 0.0123456 })).toBe('lr 0.0123');
   });
 });

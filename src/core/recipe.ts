@@ -184,6 +184,11 @@ export function referenceLr(spec: ScheduleSpec): number {
   return spec.kind === 'onecycle' ? spec.maxLr : spec.baseLr;
 }
 
+/** The schedule's reference lr as people name runs by it: "max_lr 0.003" (OneCycle), else "lr 0.01". */
+export function lrLabel(spec: ScheduleSpec): string {
+  return `${spec.kind === 'onecycle' ? 'max_lr' : 'lr'} ${Number(referenceLr(spec).toPrecision(3))}`;
+}
+
 /** Steps per epoch for `nTrain` kept training rows (the last partial batch counts: drop_last = False). */
 export function stepsPerEpoch(nTrain: number, batchSize: number): number {
   return Math.ceil(nTrain / batchSize);

@@ -24,6 +24,7 @@ import {
 } from '../store/bridge.ts';
 import { useLabStore } from '../store/labStore.ts';
 import { TICKS } from './charts.tsx';
+import { formatDuration } from './format.ts';
 import { fmt, useT, type T } from './i18n/index.ts';
 
 /** "Save checkpoint" asks the worker; the answer becomes a download link (object URL, revoked when replaced). */
@@ -170,13 +171,6 @@ function speedOf(
   return { perSecond: (done * batchSize) / (ms / 1000), etaS: Math.max(0, (left * ms) / done / 1000) };
 }
 
-function duration(s: number): string {
-  if (!Number.isFinite(s)) return '—';
-  const m = Math.floor(s / 60);
-  const sec = Math.round(s - 60 * m);
-  return m > 0 ? `${m} min ${sec} s` : `${sec} s`;
-}
-
 /** Where the run is kept: the Experiments view (or why runs are not kept in this browser). */
 function HistoryLine() {
   const t = useT();
@@ -214,6 +208,7 @@ function HistoryLine() {
 }
 
 export function TrainingPanel() {
+  const lang = useLabStore((s) => s.lang);
   const t = useT();
   const tr = useLabStore((s) => s.training);
   const lrBusy = useLabStore((s) => s.lrFinder.running);
@@ -284,7 +279,7 @@ export function TrainingPanel() {
       {speed !== null && (
         <p className="small" data-testid="run-speed" data-per-second={speed.perSecond}>
           {t('run.speed', { rate: speed.perSecond.toFixed(1) })}
-          {active && ` · ${t('run.eta', { eta: duration(speed.etaS) })}`}
+          {active && ` · ${t('run.eta', { eta: formatDuration(speed.etaS * 1000, lang) })}`}
         </p>
       )}
       {tr.error !== null && (

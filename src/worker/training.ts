@@ -9,7 +9,7 @@ import {
   serializeCheckpoint,
   type Checkpoint,
 } from '../engine/checkpoint.ts';
-import { referenceLr, withDefaults, type TrainConfigInput } from '../core/recipe.ts';
+import { lrLabel, referenceLr, withDefaults, type TrainConfigInput } from '../core/recipe.ts';
 import { currentWeights, type Weights } from '../engine/landscape.ts';
 import { findLr } from '../engine/lrFinder.ts';
 import {
@@ -63,10 +63,6 @@ export function keptWeights(runId: string): KeptWeights | null {
   return kept.find((k) => k.info.runId === runId) ?? null;
 }
 
-function fmtLr(x: number): string {
-  return Number(x.toPrecision(3)).toString();
-}
-
 /** Reads the ended run's final weights and keeps them (last {@link KEEP_RUNS}); posts 'weights-kept'. */
 async function keepFinalWeights(
   runId: string,
@@ -87,7 +83,7 @@ async function keepFinalWeights(
   const last = trainer.history[trainer.history.length - 1];
   const info: KeptRun = {
     runId,
-    label: `${c.optimizer.kind} · batch ${c.batchSize} · ${c.schedule.kind === 'onecycle' ? 'max_lr' : 'lr'} ${fmtLr(maxLr)} · seed ${c.seed}`,
+    label: `${c.optimizer.kind} · batch ${c.batchSize} · ${lrLabel(c.schedule)} · seed ${c.seed}`,
     batchSize: c.batchSize,
     maxLr,
     finalValMae: result.restoredBest ? result.bestValMae : (last?.val.mae ?? Number.NaN),

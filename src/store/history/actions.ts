@@ -12,7 +12,7 @@ import { BUNDLE_FORMAT, bundleToJson, parseBundle, type RunBundle } from './bund
 import { epochsCsv, stepsCsv } from './csv.ts';
 import { historyError, type RunStore } from './db.ts';
 import { flushed, heldLocks, historyDb, lockName, patchLive, refreshUsage } from './recorder.ts';
-import type { RunMeta, StoredCheckpoint } from './types.ts';
+import { stepsBefore, type RunMeta, type StoredCheckpoint } from './types.ts';
 
 /** The lab's split ratios (src/data/dataset.ts DEFAULT_SPLIT; records made before ratios were kept used them). */
 const DEFAULT_SPLIT_RATIOS = { valRatio: 0.1, testRatio: 0.1 } as const;
@@ -37,12 +37,17 @@ function meta(id: string): RunMeta {
 /** Runs `fn`; a failure becomes the history's error for people (`what` names the action). */
 async function attempt<T>(what: string, fn: () => Promise<T>): Promise<T | null> {
   try {
-    const out = await fn();
-    return out;
+    return await fn();
   } catch (e) {
     useLabStore.getState().historyError(historyError(what, e).message);
     return null;
   }
+}
+
+/** Refuses to act on a run that another tab or window of the lab is training (it holds the run's lock). */
+async function notTrainingElsewhere(id: string): Promise<void> {
+  if ((await heldLocks()).has(lockName(id)))
+    throw new Error('it is training in another tab or window of the lab');
 }
 
 /** A file name made of the run's name (letters, digits, - and _ kept). */
@@ -89,8 +94,7 @@ export function deleteRun(id: string): Promise<unknown> {
     return Promise.resolve(null);
   }
   return attempt('delete the run', async () => {
-    if ((await heldLocks()).has(lockName(id)))
-      throw new Error('it is training in another tab or window of the lab');
+    await notTrainingElsewhere(id);
     await store().delete(id);
     useLabStore.getState().historyRemove(id);
     void refreshUsage();
@@ -296,9 +300,7 @@ export function resumeRun(id: string): Promise<unknown> {
     };
     busy();
     const st = useLabStore.getState();
-    if ((await heldLocks()).has(lockName(id))) {
-      throw new Error('it is training in another tab or window of the lab');
-    }
+    await notTrainingElsewhere(id);
     if (st.dataset.loaded?.fingerprint !== run.dataset.fingerprint) {
       const choice = run.dataset.choice;
       if (choice.kind !== 'builtin') {
@@ -313,7 +315,7 @@ export function resumeRun(id: string): Promise<unknown> {
     }
     const steps = await store().readSteps(run);
     busy(); // a run may have been started while the dataset loaded
-    const keep = Math.max(0, Math.min(run.stepsStored, ck.globalStep - run.stepsFrom));
+    const keep = stepsBefore(run, ck.globalStep);
     const cut = Object.fromEntries(
       Object.entries(steps).map(([k, v]) => [k, v.subarray(0, keep)]),
     ) as typeof steps;

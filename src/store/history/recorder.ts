@@ -14,19 +14,19 @@
  * `historyError` and does not stop the run or later writes.
  */
 import type { FromWorker, RunPlan } from '../../worker/protocol.ts';
-import { referenceLr } from '../../core/recipe.ts';
+import { lrLabel } from '../../core/recipe.ts';
 import { useLabStore } from '../labStore.ts';
 import { HistoryError, RunStore, historyError } from './db.ts';
 import {
   STEP_COLUMNS,
   stepColumns,
+  stepsBefore,
   type CheckpointSlot,
   type RunMeta,
   type StepChunk,
   type StepColumn,
   type StoredCheckpoint,
   type StoredDataset,
-  type StepTable,
 } from './types.ts';
 
 /** A run being recorded (keyed by the worker's runId, which differs from the record's id after a resume). */
@@ -154,20 +154,10 @@ export function patchLive(id: string, patch: { name?: string; tags?: string[] })
   }
 }
 
-/** The record id the worker run `runId` writes to (null when it is not recorded). */
-export function recordIdOf(runId: string): string | null {
-  return live.get(runId)?.meta.id ?? null;
-}
-
-function fmtLr(x: number): string {
-  return Number(x.toPrecision(3)).toString();
-}
-
 /** A default name: "Run 3 · Adam max_lr 0.003 · batch 64". */
-export function defaultRunName(n: number, plan: RunPlan): string {
+function defaultRunName(n: number, plan: RunPlan): string {
   const c = plan.config;
-  const lrName = c.schedule.kind === 'onecycle' ? 'max_lr' : 'lr';
-  return `Run ${n} · ${c.optimizer.kind} ${lrName} ${fmtLr(referenceLr(c.schedule))} · batch ${c.batchSize}`;
+  return `Run ${n} · ${c.optimizer.kind} ${lrLabel(c.schedule)} · batch ${c.batchSize}`;
 }
 
 function datasetOf(plan: RunPlan): StoredDataset {
@@ -246,7 +236,6 @@ function started(runId: string, plan: RunPlan): void {
   const old = resume ? st.history.runs.find((r) => r.id === resume.id) : undefined;
   let meta: RunMeta;
   if (resume && old) {
-    const kept = Math.max(0, Math.min(old.stepsStored, resume.globalStep - old.stepsFrom));
     meta = {
       ...old,
       status: 'running',
@@ -254,7 +243,7 @@ function started(runId: string, plan: RunPlan): void {
       result: null,
       epochs: [...plan.history],
       nanEvents: old.nanEvents.filter((e) => e.step < resume.globalStep),
-      stepsStored: kept,
+      stepsStored: stepsBefore(old, resume.globalStep),
       updatedAt: now,
     };
   } else {
@@ -390,10 +379,4 @@ export function record(msg: FromWorker): void {
 /** Waits until every queued write of every live run is done (tests, export of a live run). */
 export async function flushed(): Promise<void> {
   await Promise.all([...tails.values()]);
-}
-
-/** The step table of a stored run (series of a live run include only what is written). */
-export function readSteps(run: RunMeta): Promise<StepTable> {
-  if (db === null) return Promise.reject(new HistoryError('The run history is not open.', false));
-  return db.readSteps(run);
 }

@@ -106,6 +106,11 @@ export interface StepChunk {
 export const STEP_COLUMNS = ['loss', 'lr', 'momentum', 'gradPre', 'gradPost', 'clipped', 'ok'] as const;
 export type StepColumn = (typeof STEP_COLUMNS)[number];
 
+/** How many of a run's stored steps come before global step `step` (what a resume from there keeps). */
+export function stepsBefore(run: Pick<RunMeta, 'stepsFrom' | 'stepsStored'>, step: number): number {
+  return Math.max(0, Math.min(run.stepsStored, step - run.stepsFrom));
+}
+
 /** A worker batch of step records as the series' columns (the same arrays, renamed). */
 export function stepColumns(r: StepRecords): Record<StepColumn, Float32Array> {
   return {

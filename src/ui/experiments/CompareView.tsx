@@ -4,7 +4,7 @@
  * test MAE, RMSE, Pearson, Spearman; best epoch, time, steps) with deltas against a baseline run, and the
  * settings that differ. Every chart downloads as SVG and PNG; the table as CSV.
  */
-import { useMemo, type ReactNode } from 'react';
+import { useMemo } from 'react';
 import { debiasedEma } from '../../core/smoothing.ts';
 import {
   COMPARE_METRICS,
@@ -20,10 +20,13 @@ import { ExportableChart } from '../ChartExportButtons.tsx';
 import { StepChart, type ChartLine } from '../charts.tsx';
 import { downloadBlob } from '../chartExport.ts';
 import { fmt, useT, type T } from '../i18n/index.ts';
-import { RUN_COLOURS, formatDuration } from './ExperimentsView.tsx';
+import { RUN_COLOURS, formatDuration } from '../format.ts';
 
 type ChartKind = 'loss' | 'valMae' | 'lr' | 'momentum' | 'grad';
 const CHARTS: readonly ChartKind[] = ['loss', 'valMae', 'lr', 'momentum', 'grad'];
+
+/** The stored series each per-step chart (other than the loss) draws. */
+const STEP_COLUMN = { lr: 'lr', momentum: 'momentum', grad: 'gradPre' } as const;
 
 function stepsX(run: RunMeta, n: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => run.stepsFrom + i);
@@ -51,28 +54,11 @@ function linesFor(
     }
     const s = series[run.id]?.steps;
     if (s === undefined || s.loss.length === 0) return;
-    const x = stepsX(run, s.loss.length);
-    switch (kind) {
-      case 'loss':
-        out.push({
-          key: run.id,
-          name: run.name,
-          color,
-          x,
-          y: smoothing > 0 ? debiasedEma(s.loss, smoothing) : s.loss,
-        });
-        return;
-      case 'lr':
-        out.push({ key: run.id, name: run.name, color, x, y: s.lr });
-        return;
-      case 'momentum':
-        if (s.momentum.some((v) => Number.isFinite(v)))
-          out.push({ key: run.id, name: run.name, color, x, y: s.momentum });
-        return;
-      case 'grad':
-        out.push({ key: run.id, name: run.name, color, x, y: s.gradPre });
-        return;
-    }
+    const y =
+      kind === 'loss' ? (smoothing > 0 ? debiasedEma(s.loss, smoothing) : s.loss) : s[STEP_COLUMN[kind]];
+    // Adagrad has no momentum (NaN throughout): no line rather than an empty one.
+    if (kind === 'momentum' && !s.momentum.some((v) => Number.isFinite(v))) return;
+    out.push({ key: run.id, name: run.name, color, x: stepsX(run, s.loss.length), y });
   });
   return out;
 }
@@ -354,15 +340,6 @@ function ConfigDiff({ runs, t }: { runs: readonly RunMeta[]; t: T }) {
   );
 }
 
-function Section({ children, t }: { children: ReactNode; t: T }) {
-  return (
-    <section className="card" aria-labelledby="cmp-title">
-      <h2 id="cmp-title">{t('cmp.title')}</h2>
-      {children}
-    </section>
-  );
-}
-
 export function CompareView({ runs }: { runs: readonly RunMeta[] }) {
   const t = useT();
   const series = useLabStore((s) => s.history.series);
@@ -371,7 +348,8 @@ export function CompareView({ runs }: { runs: readonly RunMeta[] }) {
   const chart = useLabStore((s) => s.chart);
   const baseline = runs.find((r) => r.id === baselineId) ?? runs[0]!;
   return (
-    <Section t={t}>
+    <section className="card" aria-labelledby="cmp-title">
+      <h2 id="cmp-title">{t('cmp.title')}</h2>
       <div className="row">
         <label className="inline">
           {t('cmp.baseline')}{' '}
@@ -400,6 +378,6 @@ export function CompareView({ runs }: { runs: readonly RunMeta[] }) {
       </div>
       <MetricsTable runs={runs} baseline={baseline} t={t} />
       <ConfigDiff runs={runs} t={t} />
-    </Section>
+    </section>
   );
 }
